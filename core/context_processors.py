@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The portal's sections, in navigation order. A section appears once its app serves its
+# URL, so the menu never points at a page that does not exist yet.
+SECTIONS = [
+    ("catalogue:search", _("Catalogue")),
+    ("goodpractices:list", _("Good practices")),
+    ("stakeholders:events", _("Events")),
+    ("actionplans:list", _("Action plans")),
+    ("actionplans:dashboards", _("Dashboards")),
+    ("api-root", _("API")),
+]
+
+
+def _navigation() -> list[dict[str, Any]]:
+    items = []
+    for name, label in SECTIONS:
+        try:
+            items.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return items
+
+
+def portal(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "navigation": _navigation(),
+        "demo_mode": settings.DEMO_MODE,
+    }

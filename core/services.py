@@ -1,0 +1,92 @@
+"""Writes of the shared kernel. Every write goes through a function here (STYLE "Shape")."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.db import transaction
+from django.dispatch import Signal
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from core.models import Membership, Organisation, Region
+from core.scoping import forget_access
+
+# Sent after an organisation's searchable names changed. Apps that copy those names
+# onto their own rows (the catalogue's search vectors) listen, so that `core` does not
+# import them (ARCHITECTURE §3: core imports no app).
+organisation_renamed = Signal()
+
+
+def organisation_save(*, organisation: Organisation, changed_fields: list[str] | None = None) -> Organisation:
+    """Create or update an organisation, and tell the apps that copy its name."""
+    renamed = organisation.pk is None or bool(changed_fields and {"name", "acronym"} & set(changed_fields))
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save()
+        if renamed and changed_fields is not None:
+            pk = organisation.pk
+            transaction.on_commit(lambda: organisation_renamed.send(sender=Organisation, organisation_id=pk))
+    return organisation
+
+
+def membership_grant(
+    *,
+    email: str,
+    role: str,
+    region: Region | None,
+    granted_by: User | None = None,
+    request: HttpRequest | None = None,
+) -> Membership:
+    """Give the person with this email a role; a new account is invited to set a password."""
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email).strip()
+    with transaction.atomic():
+        user = user_model.objects.filter(email__iexact=email).order_by("pk").first()
+        created = user is None
+        if user is None:
+            user = user_model.objects.create_user(username=_free_username(email), email=email, password=None)
+        membership = Membership(user=user, region=region, role=role)
+        membership.full_clean()
+        membership.save()
+    forget_access(user)
+    if created:
+        _send_invitation(user=user, request=request)
+    return membership
+
+
+def membership_revoke(*, membership: Membership) -> None:
+    membership.delete()
+    forget_access(membership.user)
+
+
+def _free_username(email: str) -> str:
+    user_model = get_user_model()
+    base = email.split("@", 1)[0][:140] or "user"
+    candidate, n = base, 1
+    while user_model.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def _send_invitation(*, user: User, request: HttpRequest | None) -> None:
+    """A new member sets a password through the reset link, worded as an invitation."""
+    path = reverse(
+        "password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+    link = request.build_absolute_uri(path) if request else f"{settings.SITE_URL}{path}"
+    context = {"user": user, "link": link, "memberships": list(user.memberships.all())}
+    subject = render_to_string("emails/invitation_subject.txt", context).strip()
+    body = render_to_string("emails/invitation.txt", context)
+    send_mail(subject, body, None, [user.email])

@@ -1,0 +1,8 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from core.models import Term
+
+
+@register(Term)
+class TermTranslationOptions(TranslationOptions):
+    fields = ("label", "description")
