@@ -1,0 +1,72 @@
+"""The shared cast (STYLE "Tests"): one user per role, and the regions they act in.
+
+- `editor`: edits Flanders; `other_editor`: edits Skåne (the "other region" of every
+  permission test); `coordinator`: coordinates Flanders; `viewer`: reads all regions;
+  `project_coordinator`: everything; `outsider`: signed in, no role.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from core.models import Membership, Region
+from tests.factories import MembershipFactory, UserFactory, region
+
+
+@pytest.fixture
+def flanders(db) -> Region:
+    return region("flanders")
+
+
+@pytest.fixture
+def skane(db) -> Region:
+    return region("skane")
+
+
+@pytest.fixture
+def editor(flanders):
+    return MembershipFactory(
+        user__username="editor-flanders", region=flanders, role=Membership.Role.EDITOR
+    ).user
+
+
+@pytest.fixture
+def other_editor(skane):
+    return MembershipFactory(user__username="editor-skane", region=skane, role=Membership.Role.EDITOR).user
+
+
+@pytest.fixture
+def coordinator(flanders):
+    return MembershipFactory(
+        user__username="coordinator-flanders", region=flanders, role=Membership.Role.COORDINATOR
+    ).user
+
+
+@pytest.fixture
+def viewer(db):
+    return MembershipFactory(user__username="viewer", region=None, role=Membership.Role.VIEWER).user
+
+
+@pytest.fixture
+def project_coordinator(db):
+    return MembershipFactory(
+        user__username="project-coordinator", region=None, role=Membership.Role.PROJECT_COORDINATOR
+    ).user
+
+
+@pytest.fixture
+def outsider(db):
+    return UserFactory(username="outsider")
+
+
+@pytest.fixture
+def client_for(client):
+    """`client_for(user)`: the test client signed in as `user` (None: anonymous)."""
+
+    def _client(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client
+
+    return _client
