@@ -1,8 +1,444 @@
+"""Catalogue pages: thin interfaces over the selectors (STYLE "Views and templates")."""
+
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import Count, F, Q
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from catalogue import selectors, services
+from catalogue.filters import SORTS, FacilityFilterSet
+from catalogue.models import Facility
+from core.models import Region, Term
+from core.scoping import access_for
+from core.selectors import term_index
+
+PAGE_SIZE = 20
+MAX_PAGE = 500
+MAX_COMPARE = 4
+STALE_AFTER_DAYS = 365
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "catalogue/home.html", {})
+    index = term_index()
+    regions = selectors.facility_counts_by_region()
+    return render(
+        request,
+        "catalogue/home.html",
+        {
+            "ket_counts": selectors.facility_counts_by_ket(index=index),
+            "region_counts": regions,
+            "total": sum(n for _region, n in regions),
+            "map_regions": [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "lat": float(r.latitude),
+                    "lng": float(r.longitude),
+                    "count": n,
+                    "url": reverse("catalogue:region", args=[r.code]),
+                }
+                for r, n in regions
+            ],
+            "map_tiles": _map_tiles(),
+        },
+    )
+
+
+def _map_tiles() -> dict[str, str]:
+    return {"url": settings.MAP_TILES_URL, "attribution": settings.MAP_TILES_ATTRIBUTION}
+
+
+def _page_number(raw: str | None) -> int:
+    try:
+        number = int(raw or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+@require_GET
+def search(request: HttpRequest) -> HttpResponse:
+    index = term_index()
+    filterset = FacilityFilterSet(request.GET, request=request, index=index)
+    params = filterset.search_params()
+    hits = selectors.with_card_data(filterset.qs)
+    paginator = Paginator(hits, PAGE_SIZE)
+    try:
+        page = paginator.page(_page_number(request.GET.get("page")))
+    except (EmptyPage, PageNotAnInteger):
+        page = paginator.page(paginator.num_pages)
+    facilities = list(page.object_list)
+    correction = None
+    relaxed: dict[str, Any] | None = None
+    if paginator.count == 0:
+        if params.q:
+            correction = selectors.suggest_correction(params.q)
+        relaxed = _relax_suggestion(request, params)
+    facets = selectors.facet_counts(user=request.user, params=params, index=index)
+    marked = selectors.highlights(
+        facility_ids=[f.pk for f in facilities], q=params.q, language=get_language() or "en"
+    )
+    context = {
+        # One entry per hit with everything its card shows (templates do no look-ups).
+        "results": [
+            {
+                "facility": f,
+                "technologies": [
+                    str(t.label) for c in f.technologies if (t := index.get(Term.Vocabulary.KET, c))
+                ],
+                "facility_type": _one_label(index, Term.Vocabulary.FACILITY_TYPE, f.facility_type),
+                "highlight": marked.get(f.pk),
+            }
+            for f in facilities
+        ],
+        "filterset": filterset,
+        "params": params,
+        "page": page,
+        "facilities": facilities,
+        "count": paginator.count,
+        "facets": facets,
+        "sorts": SORTS,
+        "ignored": filterset.ignored(),
+        "highlights": marked,
+        "correction": correction,
+        "correction_url": _url_with(request, q=correction) if correction else None,
+        "relaxed": relaxed,
+        "active_filters": _active_filters(request, facets),
+        "map_points": _map_points(facilities),
+        "map_tiles": _map_tiles(),
+        "page_query": _query_without(request, "page"),
+        "view": "map" if request.GET.get("view") == "map" else "list",
+        "terms": {facet.facet.param: {v.value: v.label for v in facet.values} for facet in facets},
+    }
+    template = (
+        "catalogue/partials/results.html" if request.headers.get("HX-Request") else "catalogue/search.html"
+    )
+    return render(request, template, context)
+
+
+def _query_without(request: HttpRequest, *keys: str) -> str:
+    return urlencode(
+        [(key, value) for key, values in request.GET.lists() if key not in keys for value in values]
+    )
+
+
+def _url_with(request: HttpRequest, **changes: str | None) -> str:
+    pairs = [(k, v) for k, values in request.GET.lists() if k not in changes and k != "page" for v in values]
+    pairs += [(k, v) for k, v in changes.items() if v]
+    return f"{reverse('catalogue:search')}?{urlencode(pairs)}"
+
+
+def _active_filters(request: HttpRequest, facets: list[selectors.FacetResult]) -> list[dict[str, str]]:
+    """Each selected value with a link that removes it."""
+    chips = []
+    for facet in facets:
+        for value in facet.values:
+            if value.selected:
+                pairs = [
+                    (k, v)
+                    for k, values in request.GET.lists()
+                    if k != "page"
+                    for v in values
+                    if not (k == facet.facet.param and v == value.value)
+                ]
+                chips.append(
+                    {
+                        "facet": facet.facet.label,
+                        "label": value.label,
+                        "remove_url": f"{reverse('catalogue:search')}?{urlencode(pairs)}",
+                    }
+                )
+    return chips
+
+
+def _relax_suggestion(request: HttpRequest, params: selectors.SearchParams) -> dict[str, Any] | None:
+    """With no hits, the one filter whose removal brings back the most results."""
+    best: tuple[int, str] | None = None
+    for param, values in params.filters.items():
+        if not values:
+            continue
+        trial = selectors.SearchParams(
+            q=params.q, filters={k: v for k, v in params.filters.items() if k != param}, sort=params.sort
+        )
+        n = selectors.facility_search_queryset(user=request.user, params=trial).count()
+        if n and (best is None or n > best[0]):
+            best = (n, param)
+    if best is None:
+        return None
+    count, param = best
+    return {
+        "param": param,
+        "label": selectors.FACETS_BY_PARAM[param].label,
+        "count": count,
+        "url": _url_with(request, **{param: None}),
+    }
+
+
+def _map_points(facilities: list[Facility]) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": f.name,
+            "url": reverse("catalogue:facility", args=[f.slug]),
+            "lat": float(f.latitude),
+            "lng": float(f.longitude),
+            "region": f.region.name,
+        }
+        for f in facilities
+        if f.latitude is not None and f.longitude is not None
+    ]
+
+
+@require_GET
+def suggest(request: HttpRequest) -> HttpResponse:
+    """Search-as-you-type: an HTML fragment for htmx, or JSON for scripts."""
+    hits = selectors.facility_suggest(q=request.GET.get("q", ""))
+    if request.headers.get("HX-Request"):
+        return render(request, "catalogue/partials/suggestions.html", {"suggestions": hits})
+    return JsonResponse({"suggestions": hits})
+
+
+def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        facility = selectors.facility_get(user=request.user, slug=slug)
+    except Facility.DoesNotExist:
+        raise Http404(_("No facility found.")) from None
+    index = term_index()
+    labels = _labels(facility, index)
+    return render(
+        request,
+        "catalogue/facility_detail.html",
+        {
+            "facility": facility,
+            "labels": labels,
+            "service_rows": [(s, labels["service_type_of"][s.pk]) for s in facility.services.all()],
+            "equipment_rows": [(e, labels["equipment_category_of"][e.pk]) for e in facility.equipment.all()],
+            "json_ld_text": _json_ld_text(_json_ld(request, facility, index)),
+            "similar": selectors.facility_similar(facility=facility),
+            "can_edit": request.user.has_perm("catalogue.change_facility", facility),
+            "map_points": _map_points([facility]),
+            "map_tiles": _map_tiles(),
+            "completeness": services.facility_completeness(
+                facility, service_count=len(facility.services.all())
+            ),
+        },
+    )
+
+
+def _one_label(index: Any, vocabulary: str, code: str) -> str:
+    term = index.get(vocabulary, code) if code else None
+    return str(term.label) if term else ""
+
+
+def _labels(facility: Facility, index: Any) -> dict[str, Any]:
+    """Vocabulary labels of a facility's codes, in the visitor's language."""
+
+    def many(vocabulary: str, codes: list[str]) -> list[str]:
+        return [str(t.label) for c in codes if (t := index.get(vocabulary, c)) is not None]
+
+    def one(vocabulary: str, code: str) -> str:
+        term = index.get(vocabulary, code) if code else None
+        return str(term.label) if term else ""
+
+    return {
+        "technologies": many(Term.Vocabulary.KET, facility.technologies),
+        "facility_type": one(Term.Vocabulary.FACILITY_TYPE, facility.facility_type),
+        "service_types": many(Term.Vocabulary.SERVICE_TYPE, facility.service_types),
+        "access_types": many(Term.Vocabulary.ACCESS_TYPE, facility.access_types),
+        "access_modes": many(Term.Vocabulary.ACCESS_MODE, facility.access_modes),
+        "target_users": many(Term.Vocabulary.TARGET_USER, facility.target_users),
+        "scientific_domains": many(Term.Vocabulary.SCIENTIFIC_DOMAIN, facility.scientific_domains),
+        "application_sectors": many(Term.Vocabulary.NACE_SECTION, facility.application_sectors),
+        "order_type": one(Term.Vocabulary.ORDER_TYPE, facility.order_type),
+        "pricing": one(Term.Vocabulary.PRICING, facility.pricing),
+        "support_level": one(Term.Vocabulary.SUPPORT_LEVEL, facility.support_level),
+        "service_type_of": {
+            s.pk: one(Term.Vocabulary.SERVICE_TYPE, s.service_type) for s in facility.services.all()
+        },
+        "equipment_category_of": {
+            e.pk: one(Term.Vocabulary.EQUIPMENT_CATEGORY, e.category) for e in facility.equipment.all()
+        },
+    }
+
+
+def _json_ld(request: HttpRequest, facility: Facility, index: Any) -> dict[str, Any]:
+    """schema.org description of the facility for search engines and aggregators."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Place",
+        "name": facility.name,
+        "url": request.build_absolute_uri(reverse("catalogue:facility", args=[facility.slug])),
+        "description": facility.tagline or (facility.description or "")[:300],
+        "containedInPlace": {"@type": "AdministrativeArea", "name": facility.region.name},
+        "address": {
+            "@type": "PostalAddress",
+            "streetAddress": facility.address,
+            "postalCode": facility.postcode,
+            "addressLocality": facility.city,
+            "addressCountry": facility.region.country,
+        },
+        "publicAccess": facility.state == Facility.State.PUBLISHED,
+        "keywords": ", ".join(
+            [str(t.label) for c in facility.technologies if (t := index.get(Term.Vocabulary.KET, c))]
+            + list(facility.keywords)
+        ),
+        "maintainer": {"@type": "Organization", "name": facility.host.name},
+    }
+    if facility.latitude is not None and facility.longitude is not None:
+        data["geo"] = {
+            "@type": "GeoCoordinates",
+            "latitude": float(facility.latitude),
+            "longitude": float(facility.longitude),
+        }
+    if facility.contact_email:
+        data["email"] = facility.contact_email
+    if facility.website:
+        data["sameAs"] = facility.website
+    return data
+
+
+def _json_ld_text(data: dict[str, Any]) -> SafeString:
+    """JSON for a <script type="application/ld+json"> block, safe against </script>."""
+    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return mark_safe(text.translate(_JSON_SCRIPT_ESCAPES))  # noqa: S308  (<, >, & escaped)
+
+
+_JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@require_GET
+def compare(request: HttpRequest) -> HttpResponse:
+    raw = [s for value in request.GET.getlist("ids") for s in value.split(",") if s.strip()]
+    slugs = [s.strip()[:220] for s in raw][: MAX_COMPARE * 3]
+    facilities = selectors.facility_list_by_slugs(user=request.user, slugs=slugs)
+    notice = None
+    if len(facilities) > MAX_COMPARE:
+        facilities = facilities[:MAX_COMPARE]
+        notice = _("Up to %(n)d facilities can be compared; the first %(n)d are shown.") % {"n": MAX_COMPARE}
+    index = term_index()
+    return render(
+        request,
+        "catalogue/compare.html",
+        {
+            "facilities": facilities,
+            "labels": [_labels(f, index) for f in facilities],
+            "rows": list(zip(facilities, [_labels(f, index) for f in facilities], strict=True)),
+            "notice": notice,
+            "missing": len(slugs) - len(facilities) if len(slugs) <= MAX_COMPARE else 0,
+            "max_compare": MAX_COMPARE,
+        },
+    )
+
+
+def region_detail(request: HttpRequest, code: str) -> HttpResponse:
+    region = get_object_or_404(Region, code=code)
+    params = selectors.SearchParams(filters={"region": [region.code]}, sort="name")
+    facilities = selectors.with_card_data(
+        selectors.facility_search_queryset(user=request.user, params=params)
+    )
+    index = term_index()
+    ket_counts = [(term, n) for term, n in _region_ket_counts(region, index) if n]
+    return render(
+        request,
+        "catalogue/region_detail.html",
+        {
+            "region": region,
+            "facilities": list(facilities[:60]),
+            "count": facilities.count(),
+            "ket_counts": ket_counts,
+            "search_url": f"{reverse('catalogue:search')}?{urlencode({'region': region.code})}",
+            "map_points": _map_points(list(facilities[:500])),
+            "map_tiles": _map_tiles(),
+        },
+    )
+
+
+def _region_ket_counts(region: Region, index: Any) -> list[tuple[Term, int]]:
+    terms = index.terms(Term.Vocabulary.KET)
+    counts = Facility.objects.filter(state=Facility.State.PUBLISHED, region=region).aggregate(
+        **{f"k{n}": Count("pk", filter=Q(technologies__contains=[t.code])) for n, t in enumerate(terms)}
+    )
+    return [(term, counts[f"k{n}"]) for n, term in enumerate(terms)]
+
+
+# --- staff pages ----------------------------------------------------------------------
+
+
+@login_required
+def my_region(request: HttpRequest) -> HttpResponse:
+    """An editor's worklist: drafts, stale entries and incomplete records of their regions."""
+    access = access_for(request.user)
+    if not (access.all_regions_change or access.edit_regions or access.is_member):
+        raise PermissionDenied
+    stale_before = timezone.now() - timezone.timedelta(days=STALE_AFTER_DAYS)
+    internal = selectors.facility_list_internal(user=request.user)
+    counts = internal.aggregate(
+        drafts=Count("pk", filter=Q(state__in=[Facility.State.DRAFT, Facility.State.SUBMITTED])),
+        stale=Count(
+            "pk",
+            filter=Q(state=Facility.State.PUBLISHED)
+            & (Q(last_verified_at__lt=stale_before) | Q(last_verified_at__isnull=True)),
+        ),
+        incomplete=Count("pk", filter=Q(completeness__lt=100) & ~Q(state=Facility.State.ARCHIVED)),
+        published=Count("pk", filter=Q(state=Facility.State.PUBLISHED)),
+    )
+    return render(
+        request,
+        "catalogue/my_region.html",
+        {
+            "counts": counts,
+            "drafts": list(
+                internal.filter(state__in=[Facility.State.DRAFT, Facility.State.SUBMITTED]).order_by(
+                    "-updated_at"
+                )[:50]
+            ),
+            "stale": list(
+                internal.filter(state=Facility.State.PUBLISHED)
+                .filter(Q(last_verified_at__lt=stale_before) | Q(last_verified_at__isnull=True))
+                .order_by(F("last_verified_at").asc(nulls_first=True))[:50]
+            ),
+            "incomplete": list(
+                internal.filter(completeness__lt=100)
+                .exclude(state=Facility.State.ARCHIVED)
+                .order_by("completeness", "name")[:50]
+            ),
+            "can_edit": bool(access.all_regions_change or access.edit_regions),
+        },
+    )
+
+
+@require_POST
+@login_required
+def facility_verify(request: HttpRequest, slug: str) -> HttpResponse:
+    try:
+        facility = selectors.facility_get(user=request.user, slug=slug)
+    except Facility.DoesNotExist:
+        raise Http404 from None
+    if not request.user.has_perm("catalogue.verify_facility", facility):
+        raise PermissionDenied
+    try:
+        services.facility_verify(facility=facility)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Marked as verified today."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("catalogue:my-region")
+    return redirect(target)

@@ -19,7 +19,7 @@ from core.scoping import (
     scope_editable,
     scope_viewable,
 )
-from core.services import membership_grant, membership_revoke, organisation_save
+from core.services import membership_grant, membership_revoke, organisation_save, term_save
 
 
 def _perm(model: type[Model], action: str) -> str:
@@ -213,3 +213,10 @@ class TermAdmin(PermissionRulesAdminMixin, TranslationAdmin, SimpleHistoryAdmin)
     list_filter = ("vocabulary", "deprecated")
     search_fields = ("code", "label")
     list_editable = ("order", "deprecated")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Term | None = None) -> Any:
+        # Codes are the stable keys that records, imports and the API store.
+        return ("vocabulary", "code") if obj else ()
+
+    def save_model(self, request: HttpRequest, obj: Term, form: forms.ModelForm[Any], change: bool) -> None:
+        term_save(term=obj, changed_fields=list(form.changed_data))

@@ -9,7 +9,13 @@ class CoreConfig(AppConfig):
     verbose_name = _("Portal kernel")
 
     def ready(self) -> None:
+        from simple_history import register as register_history
+
         from core import checks  # noqa: F401  (registers system checks)
+        from core.models import Term
+
+        # After modeltranslation's columns exist (see catalogue.apps).
+        register_history(Term, app="core")
 
 
 class InnoInfraAdminConfig(admin_apps.AdminConfig):

@@ -5,6 +5,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
 from simple_history.models import HistoricalRecords
 
 
@@ -169,11 +170,18 @@ class Term(BaseModel):
         SUPPORT_LEVEL = "support-level", _("Support level")
         SCIENTIFIC_DOMAIN = "scientific-domain", _("Scientific domain")
         EQUIPMENT_CATEGORY = "equipment-category", _("Equipment category")
+        TRL = "trl", _("Technology readiness level")
+        NACE_SECTION = "nace-section", _("Application sector (NACE section)")
 
     vocabulary = models.CharField(_("vocabulary"), max_length=30, choices=Vocabulary.choices)
     code = models.SlugField(_("code"), max_length=60)
     label = models.CharField(_("label"), max_length=200)
     description = models.TextField(_("description"), blank=True)
+    synonyms = models.TextField(
+        _("synonyms"),
+        blank=True,
+        help_text=_("Comma-separated words people search with; they feed the search index."),
+    )
     parent = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,
@@ -193,8 +201,6 @@ class Term(BaseModel):
         help_text=_('Codes in other schemes, e.g. {"eosc": "...", "meril": "..."}.'),
     )
 
-    history = HistoricalRecords()
-
     class Meta:
         ordering = ["vocabulary", "order", "code"]
         verbose_name = _("vocabulary term")
@@ -205,3 +211,18 @@ class Term(BaseModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+class ApiToken(AbstractAuthToken):
+    """A named API token (django-rest-knox stores only its hash; shown once at creation)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_key}…)"

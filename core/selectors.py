@@ -53,3 +53,77 @@ def health_status() -> dict[str, str]:
     else:
         status["broker"] = "not configured (tasks run in-process)"
     return status
+
+
+class TermIndex:
+    """All vocabulary terms in memory (a few hundred rows): code and label look-ups.
+
+    Imports and services resolve thousands of cells against it without a query each.
+    """
+
+    def __init__(self, terms: list[Term]) -> None:
+        self._by_code: dict[str, dict[str, Term]] = {}
+        self._by_label: dict[str, dict[str, Term]] = {}
+        for term in terms:
+            self._by_code.setdefault(term.vocabulary, {})[term.code] = term
+            labels = self._by_label.setdefault(term.vocabulary, {})
+            for code, _name in settings.LANGUAGES:
+                label = getattr(term, f"label_{code}", "") or ""
+                if label:
+                    labels.setdefault(_fold(label), term)
+
+    def get(self, vocabulary: str, code: str) -> Term | None:
+        return self._by_code.get(vocabulary, {}).get(code)
+
+    def codes(self, vocabulary: str) -> list[str]:
+        return list(self._by_code.get(vocabulary, {}))
+
+    def terms(self, vocabulary: str) -> list[Term]:
+        return list(self._by_code.get(vocabulary, {}).values())
+
+    def unknown(self, vocabulary: str, codes: list[str] | str) -> list[str]:
+        values = [codes] if isinstance(codes, str) else codes
+        known = self._by_code.get(vocabulary, {})
+        return [code for code in values if code and code not in known]
+
+    def resolve(self, vocabulary: str, value: str) -> Term | None:
+        """A code, or a label in any portal language (case and accents ignored)."""
+        value = value.strip()
+        return self.get(vocabulary, value) or self._by_label.get(vocabulary, {}).get(_fold(value))
+
+    def closest(self, vocabulary: str, value: str) -> str | None:
+        """The label most like `value`, for "did you mean" messages."""
+        import difflib
+
+        labels = self._by_label.get(vocabulary, {})
+        match = difflib.get_close_matches(_fold(value), list(labels), n=1, cutoff=0.6)
+        if match:
+            return labels[match[0]].label_en or labels[match[0]].code  # type: ignore[attr-defined]
+        codes = difflib.get_close_matches(
+            value.lower(), list(self._by_code.get(vocabulary, {})), n=1, cutoff=0.6
+        )
+        return codes[0] if codes else None
+
+    def search_text(self, vocabulary: str, codes: list[str] | str) -> str:
+        """Every language's label and synonyms of these codes, for the search index."""
+        values = [codes] if isinstance(codes, str) else codes
+        parts: list[str] = []
+        for code in values:
+            term = self.get(vocabulary, code)
+            if term is None:
+                continue
+            for lang, _name in settings.LANGUAGES:
+                parts.append(getattr(term, f"label_{lang}", "") or "")
+                parts.append(getattr(term, f"synonyms_{lang}", "") or "")
+        return " ".join(p for p in parts if p)
+
+
+def _fold(text: str) -> str:
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
+
+
+def term_index() -> TermIndex:
+    return TermIndex(list(Term.objects.all()))

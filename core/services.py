@@ -15,25 +15,41 @@ from django.urls import reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from core.models import Membership, Organisation, Region
+from core.models import Membership, Organisation, Region, Term
 from core.scoping import forget_access
 
 # Sent after an organisation's searchable names changed. Apps that copy those names
 # onto their own rows (the catalogue's search vectors) listen, so that `core` does not
 # import them (ARCHITECTURE §3: core imports no app).
 organisation_renamed = Signal()
+# Sent after a vocabulary term's labels or synonyms changed (same reason).
+term_relabelled = Signal()
 
 
 def organisation_save(*, organisation: Organisation, changed_fields: list[str] | None = None) -> Organisation:
     """Create or update an organisation, and tell the apps that copy its name."""
-    renamed = organisation.pk is None or bool(changed_fields and {"name", "acronym"} & set(changed_fields))
+    renamed = organisation.pk is not None and bool({"name", "acronym"} & set(changed_fields or []))
     organisation.full_clean()
     with transaction.atomic():
         organisation.save()
-        if renamed and changed_fields is not None:
+        if renamed:
             pk = organisation.pk
             transaction.on_commit(lambda: organisation_renamed.send(sender=Organisation, organisation_id=pk))
     return organisation
+
+
+def term_save(*, term: Term, changed_fields: list[str] | None = None) -> Term:
+    """Create or update a vocabulary term; a new label or synonym reaches the search index."""
+    relabelled = term.pk is not None and any(
+        f.startswith(("label", "synonyms")) for f in (changed_fields or [])
+    )
+    term.full_clean()
+    with transaction.atomic():
+        term.save()
+        if relabelled:
+            vocabulary, code = term.vocabulary, term.code
+            transaction.on_commit(lambda: term_relabelled.send(sender=Term, vocabulary=vocabulary, code=code))
+    return term
 
 
 def membership_grant(

@@ -5,4 +5,4 @@ from core.models import Term
 
 @register(Term)
 class TermTranslationOptions(TranslationOptions):
-    fields = ("label", "description")
+    fields = ("label", "description", "synonyms")

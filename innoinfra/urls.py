@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from catalogue.urls import catalogue_patterns
 from core.views import healthz
 
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("core.urls")),
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
+    path("", include((catalogue_patterns, "catalogue"))),
 ]
 
 if settings.DEBUG:

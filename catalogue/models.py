@@ -1,0 +1,345 @@
+"""The catalogue's records: Facility (the RII), its Equipment and its Services.
+
+Vocabulary values are stored as arrays of stable `core.Term` codes on the facility
+itself. Facets filter and count on these columns with GIN indexes instead of joining
+seven many-to-many tables (ARCHITECTURE §6, issue "Performance"); the services
+validate every code against the vocabulary, so no unknown code is ever written.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat, Lower
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from core.models import BaseModel, Organisation, Region
+
+LANGUAGE_CODES = [code for code, _label in settings.LANGUAGES]
+TRL_VALIDATORS = [MinValueValidator(1), MaxValueValidator(9)]
+
+
+def _search_vector() -> SearchVector:
+    """The facility's one stored tsvector (ARCHITECTURE §6).
+
+    A: names and acronym; B: technologies, services, keywords, equipment, host (copied
+    onto the row in `search_text_b` by the services); C: taglines, descriptions and the
+    services' and equipment's descriptions (`search_text_c`). Each language column is
+    read with its own language's configuration; copied text with English and simple.
+    """
+    parts: list[SearchVector] = []
+    for code in LANGUAGE_CODES:
+        parts.append(SearchVector(f"name_{code}", config=f"innoinfra_{code}", weight="A"))
+    parts.append(SearchVector("name", config="innoinfra_simple", weight="A"))
+    parts.append(SearchVector("acronym", config="innoinfra_simple", weight="A"))
+    parts.append(SearchVector("search_text_b", config="innoinfra_en", weight="B"))
+    parts.append(SearchVector("search_text_b", config="innoinfra_simple", weight="B"))
+    for code in LANGUAGE_CODES:
+        parts.append(SearchVector(f"tagline_{code}", config=f"innoinfra_{code}", weight="C"))
+        parts.append(SearchVector(f"description_{code}", config=f"innoinfra_{code}", weight="C"))
+    parts.append(SearchVector("search_text_c", config="innoinfra_en", weight="C"))
+    vector = parts[0]
+    for part in parts[1:]:
+        vector = vector + part  # type: ignore[assignment]
+    return vector
+
+
+class Facility(BaseModel):
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted for review")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    class Structure(models.TextChoices):
+        SINGLE_SITED = "single-sited", _("Single-sited")
+        DISTRIBUTED = "distributed", _("Distributed")
+        MOBILE = "mobile", _("Mobile")
+        VIRTUAL = "virtual", _("Virtual")
+
+    class Lifecycle(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        UNDER_CONSTRUCTION = "under-construction", _("Under construction")
+        OPERATIONAL = "operational", _("Operational")
+        UPGRADING = "upgrading", _("Being upgraded")
+        DECOMMISSIONED = "decommissioned", _("Decommissioned")
+
+    # What it is
+    name = models.CharField(_("name"), max_length=200)
+    acronym = models.CharField(_("acronym"), max_length=40, blank=True)
+    slug = models.SlugField(_("slug"), max_length=220, unique=True)
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    original_language = models.CharField(
+        _("original language"),
+        max_length=5,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The language the record was written in; shown when no translation exists."),
+    )
+    website = models.URLField(_("website"), blank=True)
+    facility_type = models.CharField(_("facility type"), max_length=60, blank=True)
+    structure = models.CharField(
+        _("structure"), max_length=20, choices=Structure.choices, default=Structure.SINGLE_SITED
+    )
+    lifecycle = models.CharField(
+        _("lifecycle status"), max_length=20, choices=Lifecycle.choices, default=Lifecycle.OPERATIONAL
+    )
+
+    # Who and where
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("region")
+    )
+    host = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="hosted_facilities",
+        verbose_name=_("host organisation"),
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=20, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=8, decimal_places=5, null=True, blank=True)
+
+    # What it offers: vocabulary codes (core.Term)
+    technologies = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("technologies (KETs)"), default=list, blank=True
+    )
+    scientific_domains = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("scientific domains"), default=list, blank=True
+    )
+    application_sectors = ArrayField(
+        models.CharField(max_length=60),
+        verbose_name=_("application sectors (NACE)"),
+        default=list,
+        blank=True,
+    )
+    service_types = ArrayField(
+        models.CharField(max_length=60),
+        verbose_name=_("service types"),
+        default=list,
+        blank=True,
+        help_text=_("Kept equal to the types of the facility's services."),
+    )
+    access_types = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("access types"), default=list, blank=True
+    )
+    access_modes = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("access modes"), default=list, blank=True
+    )
+    target_users = ArrayField(
+        models.CharField(max_length=60), verbose_name=_("target users"), default=list, blank=True
+    )
+    keywords = ArrayField(
+        models.CharField(max_length=80), verbose_name=_("keywords"), default=list, blank=True
+    )
+    trl_min = models.PositiveSmallIntegerField(
+        _("lowest TRL"), null=True, blank=True, validators=TRL_VALIDATORS
+    )
+    trl_max = models.PositiveSmallIntegerField(
+        _("highest TRL"), null=True, blank=True, validators=TRL_VALIDATORS
+    )
+
+    # Access terms
+    order_type = models.CharField(_("order type"), max_length=60, blank=True)
+    pricing = models.CharField(_("pricing model"), max_length=60, blank=True)
+    price_indication = models.CharField(_("price indication"), max_length=200, blank=True)
+    lead_time = models.CharField(_("typical lead time"), max_length=100, blank=True)
+    support_level = models.CharField(_("support level"), max_length=60, blank=True)
+    training_offered = models.BooleanField(_("training offered"), default=False)
+    certifications = models.CharField(_("certifications"), max_length=255, blank=True)
+
+    # Contact
+    contact_name = models.CharField(_("contact name"), max_length=200, blank=True)
+    contact_email = models.EmailField(_("public contact email"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+
+    # Curation
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    last_verified_at = models.DateTimeField(_("last verified"), null=True, blank=True)
+    completeness = models.PositiveSmallIntegerField(_("completeness %"), default=0)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+
+    # Search: text copied from related rows by the services, then one generated vector.
+    search_text_b = models.TextField(editable=False, default="")
+    search_text_c = models.TextField(editable=False, default="")
+    search_vector = models.GeneratedField(
+        expression=_search_vector(),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+    # Names and acronym, lower-cased and unaccented, for trigram typo tolerance.
+    search_names = models.GeneratedField(
+        expression=models.Func(
+            Lower(Concat(F("name"), Value(" "), F("acronym"), output_field=models.TextField())),
+            function="innoinfra_unaccent",
+            output_field=models.TextField(),
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        constraints = [
+            models.CheckConstraint(
+                name="facility_trl_range",
+                condition=(Q(trl_min__isnull=True) | Q(trl_max__isnull=True) | Q(trl_min__lte=F("trl_max"))),
+                violation_error_message=_("The lowest TRL must not be above the highest."),
+            ),
+            models.CheckConstraint(
+                name="facility_trl_bounds",
+                condition=(Q(trl_min__isnull=True) | Q(trl_min__range=(1, 9)))
+                & (Q(trl_max__isnull=True) | Q(trl_max__range=(1, 9))),
+            ),
+            models.CheckConstraint(
+                name="facility_published_has_contact",
+                condition=~Q(state="published") | ~Q(contact_email=""),
+                violation_error_message=_("A published facility needs a public contact email."),
+            ),
+            models.UniqueConstraint(
+                fields=["region", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="facility_unique_external_id",
+                violation_error_message=_("Another facility of this region has this external id."),
+            ),
+        ]
+        indexes = [
+            # Full-text search (ARCHITECTURE §6).
+            GinIndex(fields=["search_vector"], name="facility_search_vector"),
+            # Typo tolerance on names and acronyms (pg_trgm).
+            GinIndex(OpClass(F("search_names"), name="gin_trgm_ops"), name="facility_names_trgm"),
+            # Facet filters: `&&` overlap on the vocabulary arrays.
+            GinIndex(fields=["technologies"], name="facility_technologies"),
+            GinIndex(fields=["service_types"], name="facility_service_types"),
+            GinIndex(fields=["access_modes"], name="facility_access_modes"),
+            GinIndex(fields=["target_users"], name="facility_target_users"),
+            # Public lists: published rows by region and type; "my region" lists by state.
+            models.Index(fields=["state", "region", "facility_type"], name="facility_state_region_type"),
+            # "Recently verified" sort and the stale-entry reminders.
+            models.Index(fields=["state", "last_verified_at"], name="facility_state_verified"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_public(self) -> bool:
+        return self.state == self.State.PUBLISHED
+
+    @property
+    def trl_label(self) -> str:
+        if self.trl_min and self.trl_max:
+            return f"{self.trl_min}–{self.trl_max}" if self.trl_min != self.trl_max else str(self.trl_min)
+        return ""
+
+
+class Equipment(BaseModel):
+    class Status(models.TextChoices):
+        OPERATIONAL = "operational", _("Operational")
+        MAINTENANCE = "maintenance", _("In maintenance")
+        OUT_OF_ORDER = "out-of-order", _("Out of order")
+        DECOMMISSIONED = "decommissioned", _("Decommissioned")
+
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="equipment", verbose_name=_("facility")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    manufacturer = models.CharField(_("manufacturer"), max_length=120, blank=True)
+    model_name = models.CharField(_("model"), max_length=120, blank=True)
+    category = models.CharField(_("category"), max_length=60, blank=True)
+    techniques = models.CharField(_("techniques"), max_length=255, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPERATIONAL)
+    bookable = models.BooleanField(_("bookable"), default=False)
+    training_required = models.BooleanField(_("training required"), default=False)
+    external_id = models.CharField(_("external id"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["facility", "name"]
+        verbose_name = _("equipment")
+        verbose_name_plural = _("equipment")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_id(self) -> int:
+        """Permissions follow the facility's region (core.scoping.region_id_of)."""
+        return self.facility.region_id
+
+
+class Service(BaseModel):
+    facility = models.ForeignKey(
+        Facility, on_delete=models.CASCADE, related_name="services", verbose_name=_("facility")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    service_type = models.CharField(_("service type"), max_length=60)
+    description = models.TextField(_("description"), blank=True)
+    equipment = models.ManyToManyField(
+        Equipment, blank=True, related_name="services", verbose_name=_("equipment used")
+    )
+    trl_min = models.PositiveSmallIntegerField(
+        _("lowest TRL"), null=True, blank=True, validators=TRL_VALIDATORS
+    )
+    trl_max = models.PositiveSmallIntegerField(
+        _("highest TRL"), null=True, blank=True, validators=TRL_VALIDATORS
+    )
+    turnaround = models.CharField(_("turnaround"), max_length=100, blank=True)
+    pricing = models.CharField(_("pricing"), max_length=200, blank=True)
+    deliverables = models.CharField(_("deliverables"), max_length=255, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["facility", "name"]
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        constraints = [
+            models.CheckConstraint(
+                name="service_trl_range",
+                condition=Q(trl_min__isnull=True) | Q(trl_max__isnull=True) | Q(trl_min__lte=F("trl_max")),
+                violation_error_message=_("The lowest TRL must not be above the highest."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def region_id(self) -> int:
+        return self.facility.region_id
+
+
+class SearchWord(models.Model):
+    """Words of the published catalogue, for "did you mean" corrections of typos.
+
+    Rebuilt from the search text by `search_words_rebuild` (after imports, hourly by
+    beat, and by `rebuild_search`); it only feeds suggestions, never the hits.
+    """
+
+    word = models.CharField(max_length=100, primary_key=True)
+    frequency = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["word"]
+        indexes = [
+            # `word % token` look-ups of suggest_correction().
+            GinIndex(OpClass(F("word"), name="gin_trgm_ops"), name="searchword_trgm"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

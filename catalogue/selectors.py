@@ -1,0 +1,446 @@
+"""Every catalogue read that pages, API and exports share (ARCHITECTURE §4, §6).
+
+`facility_search` is the search engine: full text in every language configuration,
+prefix and typo tolerance, disjunctive facets, ranking and highlighted snippets. The
+browser view and the API both reach it through `catalogue.filters.FacilityFilterSet`,
+so the same parameters give the same hits.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Greatest
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from catalogue.models import Equipment, Facility, Service
+from core.models import Region, Term
+from core.scoping import public_or_viewable, scope_editable, scope_viewable
+from core.selectors import TermIndex
+
+PUBLIC = Q(state=Facility.State.PUBLISHED)
+# Configurations a query is parsed in (cs, et and lv share the unaccented `simple` one).
+QUERY_CONFIGS = (
+    "innoinfra_en",
+    "innoinfra_nl",
+    "innoinfra_de",
+    "innoinfra_it",
+    "innoinfra_sv",
+    "innoinfra_simple",
+)
+MAX_QUERY_LENGTH = 200
+MAX_QUERY_TERMS = 12
+TRL_LEVELS = list(range(1, 10))
+_MARK_START, _MARK_STOP = "\x02", "\x03"
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass(frozen=True)
+class Facet:
+    """One facet: URL parameter, facility column, and the vocabulary that labels it."""
+
+    param: str
+    column: str
+    vocabulary: str | None
+    label: str
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("region", "region__code", None, "Region"),
+    Facet("ket", "technologies", Term.Vocabulary.KET, "Technology"),
+    Facet("type", "facility_type", Term.Vocabulary.FACILITY_TYPE, "Facility type"),
+    Facet("service", "service_types", Term.Vocabulary.SERVICE_TYPE, "Service type"),
+    Facet("access", "access_modes", Term.Vocabulary.ACCESS_MODE, "Access mode"),
+    Facet("trl", "trl", None, "Technology readiness level"),
+    Facet("target", "target_users", Term.Vocabulary.TARGET_USER, "Target users"),
+)
+FACETS_BY_PARAM = {f.param: f for f in FACETS}
+ARRAY_COLUMNS = {"technologies", "service_types", "access_modes", "target_users"}
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    filters: dict[str, list[str]] = field(default_factory=dict)
+    sort: str = "relevance"
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetResult:
+    facet: Facet
+    values: list[FacetValue]
+
+
+# --- query parsing ----------------------------------------------------------------------
+
+
+def normalise_query(q: str) -> str:
+    """Trim user text to a size the database parses quickly; never raises."""
+    q = (q or "").replace("\x00", " ").strip()
+    if len(q) > MAX_QUERY_LENGTH:
+        q = q[:MAX_QUERY_LENGTH]
+    words = q.split()
+    return " ".join(words[:MAX_QUERY_TERMS])
+
+
+def text_query(q: str) -> SearchQuery:
+    """`websearch` parsing (quotes, OR, -exclusion) in every configuration, OR-ed."""
+    combined: SearchQuery | None = None
+    for config in QUERY_CONFIGS:
+        part = SearchQuery(q, config=config, search_type="websearch")
+        combined = part if combined is None else combined | part  # type: ignore[assignment]
+    assert combined is not None
+    return combined
+
+
+def prefix_tokens(q: str) -> list[str]:
+    """Word tokens safe for `to_tsquery` (letters and digits only)."""
+    return [t.lower() for t in _TOKEN.findall(q)][:MAX_QUERY_TERMS]
+
+
+def prefix_query(q: str) -> SearchQuery | None:
+    """All words, the last as a prefix (`laser & cutt:*`), for search-as-you-type."""
+    tokens = prefix_tokens(q)
+    if not tokens:
+        return None
+    raw = " & ".join([*tokens[:-1], f"{tokens[-1]}:*"])
+    return SearchQuery(raw, config="innoinfra_simple", search_type="raw")
+
+
+# --- filters --------------------------------------------------------------------------
+
+
+def _facet_q(facet: Facet, values: list[str]) -> Q:
+    """Values within one facet are OR-ed; facets are AND-ed by the caller."""
+    if facet.param == "trl":
+        levels = [int(v) for v in values]
+        q = Q()
+        for level in levels:
+            q |= Q(trl_min__lte=level, trl_max__gte=level)
+        return q
+    if facet.column in ARRAY_COLUMNS:
+        return Q(**{f"{facet.column}__overlap": values})
+    return Q(**{f"{facet.column}__in": values})
+
+
+def _filters_q(filters: dict[str, list[str]], *, skip: str | None = None) -> Q:
+    q = Q()
+    for param, values in filters.items():
+        if values and param != skip and param in FACETS_BY_PARAM:
+            q &= _facet_q(FACETS_BY_PARAM[param], values)
+    return q
+
+
+_EXCLUSION = re.compile(r'(?:^|\s)-("[^"]*"|[^\s"]+)')
+
+
+def split_exclusions(q: str) -> tuple[str, str]:
+    """(`websearch` text without exclusions, the excluded words/phrases).
+
+    Each configuration parses a query its own way, so OR-ing whole queries would let
+    "laser -composites" through on a configuration that does not know the stem. The
+    positive part is OR-ed over configurations; an excluded word is excluded in all.
+    """
+    excluded = [m.group(1).strip('"') for m in _EXCLUSION.finditer(q)]
+    positive = _EXCLUSION.sub(" ", q).strip()
+    return positive, " OR ".join(f'"{e}"' if " " in e else e for e in excluded if e.strip())
+
+
+def _text_match(qs: QuerySet[Facility], q: str) -> QuerySet[Facility]:
+    """Rows matching the words in any language, or whose name is a near miss of them."""
+    positive, excluded = split_exclusions(q)
+    if excluded:
+        qs = qs.exclude(search_vector=text_query(excluded))
+    if not positive:
+        return qs.annotate(
+            rank=Value(0.0, output_field=FloatField()), name_similarity=Value(0.0, output_field=FloatField())
+        )
+    query = text_query(positive)
+    folded = _fold(positive)
+    name_hit = Q(search_names__trigram_word_similar=folded) if len(positive) >= 4 else Q(pk__in=[])
+    return qs.annotate(
+        rank=SearchRank(F("search_vector"), query, cover_density=False),
+        name_similarity=RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField()),
+    ).filter(Q(search_vector=query) | name_hit)
+
+
+def _fold(text: str) -> str:
+    from core.selectors import _fold as fold
+
+    return fold(text)
+
+
+def visible_facilities(user: Any) -> QuerySet[Facility]:
+    """Published facilities for everyone; every state for the region's readers."""
+    return public_or_viewable(Facility.objects.all(), user, public=PUBLIC)
+
+
+def facility_search_queryset(
+    *, user: Any, params: SearchParams, public_only: bool = True
+) -> QuerySet[Facility]:
+    """The hits (unsorted facets aside), ordered as asked. Used by pages, API and exports."""
+    base = Facility.objects.filter(PUBLIC) if public_only else visible_facilities(user)
+    qs = _apply(base, params)
+    return _order(qs, params)
+
+
+def _apply(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
+    if params.q:
+        qs = _text_match(qs, params.q)
+    return qs.filter(_filters_q(params.filters))
+
+
+def _order(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
+    if params.sort == "name":
+        return qs.order_by("name", "pk")
+    if params.sort == "verified":
+        return qs.order_by(F("last_verified_at").desc(nulls_last=True), "pk")
+    if params.q:
+        return qs.annotate(score=Greatest(F("rank"), F("name_similarity") * Value(0.5))).order_by(
+            "-score", "name", "pk"
+        )
+    # No words: the most complete and recently checked records first.
+    return qs.order_by("-completeness", F("last_verified_at").desc(nulls_last=True), "pk")
+
+
+def with_card_data(qs: QuerySet[Facility]) -> QuerySet[Facility]:
+    """What a result card shows: region and host in the same query."""
+    return qs.select_related("region", "host")
+
+
+# --- facets ---------------------------------------------------------------------------
+
+
+def facet_counts(
+    *, user: Any, params: SearchParams, index: TermIndex, public_only: bool = True
+) -> list[FacetResult]:
+    """Disjunctive counts: each facet's counts apply every *other* active filter.
+
+    One query: conditional counts over the text-matched rows (small vocabularies).
+    """
+    base = Facility.objects.filter(PUBLIC) if public_only else visible_facilities(user)
+    if params.q:
+        base = _text_match(base, params.q)
+    regions = list(Region.objects.order_by("name").values_list("code", "name"))
+    aggregates: dict[str, Count] = {}
+    keys: list[tuple[Facet, str, str]] = []
+    for n, facet in enumerate(FACETS):
+        others = _filters_q(params.filters, skip=facet.param)
+        for m, (value, _label) in enumerate(_facet_values(facet, index, regions)):
+            key = f"f{n}_{m}"
+            keys.append((facet, value, key))
+            aggregates[key] = Count("pk", filter=others & _facet_q(facet, [value]))
+    counts = base.aggregate(**aggregates) if aggregates else {}
+    results: list[FacetResult] = []
+    labels = {facet.param: dict(_facet_values(facet, index, regions)) for facet in FACETS}
+    for facet in FACETS:
+        selected = set(params.filters.get(facet.param, []))
+        values = [
+            FacetValue(
+                value=value, label=labels[facet.param][value], count=counts[key], selected=value in selected
+            )
+            for f, value, key in keys
+            if f is facet
+        ]
+        results.append(FacetResult(facet=facet, values=values))
+    return results
+
+
+def _facet_values(facet: Facet, index: TermIndex, regions: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    if facet.param == "region":
+        return regions
+    if facet.param == "trl":
+        return [(str(level), f"TRL {level}") for level in TRL_LEVELS]
+    assert facet.vocabulary is not None
+    return [
+        (t.code, str(t.label))
+        for t in sorted(index.terms(facet.vocabulary), key=lambda t: (t.order, t.code))
+        if not t.deprecated
+    ]
+
+
+# --- highlights -----------------------------------------------------------------------
+
+
+def highlights(*, facility_ids: list[int], q: str, language: str) -> dict[int, SafeString]:
+    """Snippets of the description in the visitor's language with the hits marked.
+
+    Computed for one page of ids in one query; the database marks hits with control
+    characters, and the text is HTML-escaped before they become <mark> (no markup from a
+    record or a query is ever reflected).
+    """
+    if not facility_ids or not q:
+        return {}
+    column = f"description_{language}" if language in dict(settings.LANGUAGES) else "description_en"
+    options = f"StartSel={_MARK_START}, StopSel={_MARK_STOP}, MaxWords=35, MinWords=15, MaxFragments=2"
+    query_sql = " || ".join(f"websearch_to_tsquery('{c}', %s)" for c in QUERY_CONFIGS)
+    sql = f"""
+        SELECT id, ts_headline('innoinfra_simple',
+                   COALESCE(NULLIF({column}, ''), NULLIF(description_en, ''), description),
+                   ({query_sql}), %s)
+        FROM catalogue_facility WHERE id = ANY(%s)
+    """  # noqa: S608  (column comes from settings.LANGUAGES, values are parameters)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*([q] * len(QUERY_CONFIGS)), options, facility_ids])
+        rows = cursor.fetchall()
+    result: dict[int, SafeString] = {}
+    for pk, text in rows:
+        if not text or _MARK_START not in text:
+            continue
+        safe = escape(text).replace(_MARK_START, "<mark>").replace(_MARK_STOP, "</mark>")
+        result[pk] = mark_safe(safe)  # noqa: S308  (escaped above)
+    return result
+
+
+# --- suggestions and corrections ------------------------------------------------------
+
+
+def facility_suggest(*, q: str, limit: int = 8) -> list[dict[str, str]]:
+    """Search-as-you-type: published facility names by prefix, then near-miss names."""
+    q = normalise_query(q)
+    query = prefix_query(q)
+    if query is None:
+        return []
+    hits = list(
+        Facility.objects.filter(PUBLIC)
+        .filter(search_vector=query)
+        .annotate(rank=SearchRank(F("search_vector"), query))
+        .order_by("-rank", "name")
+        .values("slug", "name", "acronym")[:limit]
+    )
+    if len(hits) < limit and len(q) >= 3:
+        seen = {h["slug"] for h in hits}
+        folded = _fold(q)
+        near = (
+            Facility.objects.filter(PUBLIC, search_names__trigram_word_similar=folded)
+            .exclude(slug__in=seen)
+            .annotate(
+                similarity=RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField())
+            )
+            .order_by("-similarity", "name")
+            .values("slug", "name", "acronym")[: limit - len(hits)]
+        )
+        hits.extend(near)
+    return hits
+
+
+def suggest_correction(q: str) -> str | None:
+    """The query with each unknown word replaced by its closest indexed word, if any changed."""
+    tokens = prefix_tokens(q)
+    if not tokens:
+        return None
+    sql = """
+        SELECT t.token, (
+            SELECT w.word FROM catalogue_searchword w
+            WHERE w.word %% t.token
+            ORDER BY similarity(w.word, t.token) DESC, w.frequency DESC LIMIT 1
+        ), EXISTS (SELECT 1 FROM catalogue_searchword w WHERE w.word = t.token)
+        FROM unnest(%s::text[]) WITH ORDINALITY AS t(token, n) ORDER BY t.n
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.3")
+        cursor.execute(sql, [[_fold(t) for t in tokens]])
+        rows = cursor.fetchall()
+    corrected = [token if known or not best else best for token, best, known in rows]
+    if corrected == [_fold(t) for t in tokens]:
+        return None
+    return " ".join(corrected)
+
+
+# --- single records -------------------------------------------------------------------
+
+
+def facility_get(*, user: Any, slug: str) -> Facility:
+    """One facility with everything its page shows; raises DoesNotExist when not visible."""
+    return (
+        visible_facilities(user)
+        .select_related("region", "host")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.order_by("name").prefetch_related("equipment")),
+            Prefetch("equipment", queryset=Equipment.objects.order_by("name")),
+        )
+        .get(slug=slug)
+    )
+
+
+def facility_list_by_slugs(*, user: Any, slugs: Iterable[str]) -> list[Facility]:
+    """Facilities to compare, in the order asked, invisible ones dropped."""
+    wanted = list(dict.fromkeys(slugs))
+    found = {
+        f.slug: f
+        for f in visible_facilities(user)
+        .filter(slug__in=wanted)
+        .select_related("region", "host")
+        .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
+    }
+    return [found[s] for s in wanted if s in found]
+
+
+def facility_similar(*, facility: Facility, limit: int = 4) -> list[Facility]:
+    """Published facilities sharing technologies and service types, nearest in TRL."""
+    if not (facility.technologies or facility.service_types):
+        return []
+    return list(
+        Facility.objects.filter(PUBLIC)
+        .exclude(pk=facility.pk)
+        .filter(
+            Q(technologies__overlap=facility.technologies) | Q(service_types__overlap=facility.service_types)
+        )
+        .annotate(
+            shared=RawSQL(
+                "cardinality(ARRAY(SELECT unnest(technologies) INTERSECT SELECT unnest(%s::varchar[])))"
+                " + cardinality(ARRAY(SELECT unnest(service_types) INTERSECT SELECT unnest(%s::varchar[])))",
+                (facility.technologies, facility.service_types),
+            )
+        )
+        .select_related("region")
+        .order_by("-shared", "-completeness", "pk")[:limit]
+    )
+
+
+def facility_counts_by_ket(*, index: TermIndex) -> list[tuple[Term, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT code, count(*) FROM catalogue_facility, unnest(technologies) AS code "
+            "WHERE state = %s GROUP BY code",
+            [Facility.State.PUBLISHED],
+        )
+        counts = dict(cursor.fetchall())
+    return [
+        (term, counts.get(term.code, 0)) for term in index.terms(Term.Vocabulary.KET) if not term.deprecated
+    ]
+
+
+def facility_counts_by_region() -> list[tuple[Region, int]]:
+    return [
+        (region, region.n)  # type: ignore[attr-defined]
+        for region in Region.objects.annotate(
+            n=Count("facilities", filter=Q(facilities__state=Facility.State.PUBLISHED))
+        ).order_by("name")
+    ]
+
+
+def facility_list_for_editor(*, user: Any) -> QuerySet[Facility]:
+    """The facilities a user may edit, for the "my region" page."""
+    return scope_editable(Facility.objects.all(), user).select_related("region", "host")
+
+
+def facility_list_internal(*, user: Any) -> QuerySet[Facility]:
+    return scope_viewable(Facility.objects.all(), user).select_related("region", "host")
