@@ -209,7 +209,7 @@ REST_KNOX = {
     "TOKEN_TTL": timedelta(days=env_int("API_TOKEN_DAYS", 365, minimum=1)),
     "AUTO_REFRESH": False,
 }
-KNOX_TOKEN_MODEL = "core.ApiToken"
+KNOX_TOKEN_MODEL = "core.ApiToken"  # noqa: S105  (a model name, not a secret)
 # A request body larger than this is refused with 400 before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024)
 SPECTACULAR_SETTINGS = {
