@@ -37,8 +37,8 @@ node_modules/.installed: package.json package-lock.json
 $(VENDOR)/.installed: node_modules/.installed
 	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
-	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
-	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/leaflet.markercluster/dist/leaflet.markercluster.js node_modules/leaflet.markercluster/dist/leaflet.markercluster.js.map node_modules/leaflet.markercluster/dist/MarkerCluster.css node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css $(VENDOR)/markercluster/
 	touch $@
 
 install: $(VENV)/.installed $(VENDOR)/.installed
@@ -49,8 +49,7 @@ run: install
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
-	$(PY) -m mypy .
-	DEBUG=1 $(WITH_DB) $(MANAGE) makemigrations --check --dry-run
+	DEBUG=1 $(WITH_DB) bash -c '$(PY) -m mypy . && $(MANAGE) makemigrations --check --dry-run'
 
 format: $(VENV)/.installed
 	$(PY) -m ruff format .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -386,7 +387,7 @@ def my_region(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not (access.all_regions_change or access.edit_regions or access.is_member):
         raise PermissionDenied
-    stale_before = timezone.now() - timezone.timedelta(days=STALE_AFTER_DAYS)
+    stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
     internal = selectors.facility_list_internal(user=request.user)
     counts = internal.aggregate(
         drafts=Count("pk", filter=Q(state__in=[Facility.State.DRAFT, Facility.State.SUBMITTED])),

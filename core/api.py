@@ -16,32 +16,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from knox.auth import TokenAuthentication as KnoxTokenAuthentication
-from rest_framework import exceptions, pagination, permissions, status
+from rest_framework import exceptions, pagination, permissions, renderers, routers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.scoping import access_for
-
-# --- authentication -------------------------------------------------------------------
-
-
-class TokenAuthentication(KnoxTokenAuthentication):
-    """knox tokens, remembering when each was last used (shown on the profile page)."""
-
-    def authenticate_credentials(self, token: bytes) -> tuple[Any, Any]:
-        user, auth_token = super().authenticate_credentials(token)
-        now = timezone.now()
-        last = getattr(auth_token, "last_used_at", None)
-        if last is None or (now - last).total_seconds() > 300:
-            type(auth_token).objects.filter(pk=auth_token.pk).update(last_used_at=now)
-        return user, auth_token
-
 
 # --- permissions ----------------------------------------------------------------------
 
@@ -305,3 +288,35 @@ def add_validators(response: Response, *, etag: str, last_modified: Any | None) 
         response["Last-Modified"] = http_date(last_modified.timestamp())
     response["Vary"] = "Accept, Accept-Language, Authorization, Cookie"
     return response
+
+
+# --- renderers ------------------------------------------------------------------------
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    """Declares `format=csv`; list views build the file themselves (with formula escaping).
+
+    Whatever else reaches it (an error body) is written as a two-column CSV.
+    """
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        if data is None:
+            return b""
+        lines = ["code,message"]
+        if isinstance(data, dict):
+            code = str(data.get("code", "")).replace('"', "'")
+            message = str(data.get("message", "")).replace('"', "'")
+            lines.append(f'"{code}","{message}"')
+        return ("\n".join(lines) + "\n").encode()
+
+
+class APIRootView(routers.APIRootView):
+    """The API's index is public, like the reads it lists."""
+
+    permission_classes = [permissions.AllowAny]

@@ -15,7 +15,7 @@ SECTIONS = [
     ("stakeholders:events", _("Events")),
     ("actionplans:list", _("Action plans")),
     ("actionplans:dashboards", _("Dashboards")),
-    ("api-root", _("API")),
+    ("api-docs", _("API")),
 ]
 
 
@@ -33,4 +33,5 @@ def portal(request: HttpRequest) -> dict[str, Any]:
     return {
         "navigation": _navigation(),
         "demo_mode": settings.DEMO_MODE,
+        "api_docs": reverse("api-docs"),
     }

@@ -63,7 +63,11 @@ def access_for(user: AnyUser | Any) -> Access:
         access = Access(all_regions_view=True, all_regions_change=True)
     else:
         access = _access_from_memberships(
-            list(Membership.objects.filter(user_id=user.pk).values_list("region_id", "role"))
+            list(
+                Membership.objects.filter(user_id=user.pk).values_list(  # type: ignore[misc]
+                    "region_id", "role"
+                )
+            )
         )
     setattr(user, _CACHE_ATTR, access)
     return access

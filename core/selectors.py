@@ -8,7 +8,7 @@ from django.conf import settings
 from django.db import DatabaseError, connections
 from django.db.models import QuerySet
 
-from core.models import Membership, Region, Term
+from core.models import ApiToken, Membership, Region, Term
 
 
 def region_list() -> QuerySet[Region]:
@@ -21,6 +21,10 @@ def region_get(*, code: str) -> Region:
 
 def membership_list_for_user(*, user: Any) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user).select_related("region").order_by("region__name", "role")
+
+
+def api_token_list(*, user: Any) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=user).order_by("-created")
 
 
 def term_list(*, vocabulary: str, include_deprecated: bool = False) -> QuerySet[Term]:

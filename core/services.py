@@ -6,17 +6,22 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from core.models import Membership, Organisation, Region, Term
+from core.models import ApiToken, Membership, Organisation, Region, Term
 from core.scoping import forget_access
+
+MAX_TOKENS_PER_USER = 10
 
 # Sent after an organisation's searchable names changed. Apps that copy those names
 # onto their own rows (the catalogue's search vectors) listen, so that `core` does not
@@ -106,3 +111,18 @@ def _send_invitation(*, user: User, request: HttpRequest | None) -> None:
     subject = render_to_string("emails/invitation_subject.txt", context).strip()
     body = render_to_string("emails/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:
+    """A new API token; the key is returned once and only its hash is stored."""
+    name = name.strip()[:100]
+    if not name:
+        raise ValidationError({"name": [_("Give the token a name, e.g. the system that will use it.")]})
+    if ApiToken.objects.filter(user=user, expiry__gt=timezone.now()).count() >= MAX_TOKENS_PER_USER:
+        raise ValidationError({"name": [_("You have too many tokens; revoke one first.")]})
+    return ApiToken.objects.create(user=user, name=name)
+
+
+def api_token_revoke(*, user: User, token_key: str) -> bool:
+    deleted, _rows = ApiToken.objects.filter(user=user, token_key=token_key).delete()
+    return bool(deleted)

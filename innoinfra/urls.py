@@ -1,11 +1,28 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework import routers
 
+from catalogue.apis import EquipmentViewSet, FacilityViewSet, ServiceViewSet
 from catalogue.urls import catalogue_patterns
+from core.api import APIRootView
+from core.apis import OrganisationViewSet, RegionViewSet, TermViewSet
 from core.views import healthz
 
+api = routers.DefaultRouter()
+api.APIRootView = APIRootView
+api.register("regions", RegionViewSet, basename="region")
+api.register("organisations", OrganisationViewSet, basename="organisation")
+api.register("terms", TermViewSet, basename="term")
+api.register("facilities", FacilityViewSet, basename="facility")
+api.register("equipment", EquipmentViewSet, basename="equipment")
+api.register("services", ServiceViewSet, basename="service")
+
 urlpatterns = [
+    path("api/v1/", include(api.urls)),
+    path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("core.urls")),

@@ -1,0 +1,446 @@
+"""/api/v1/facilities/ and their equipment and services.
+
+Reads of published records are public; drafts and writes follow the token owner's
+regional roles through the same scoping and rules as the pages and the admin. The list
+takes the browser search's parameters through the same FilterSet, so both give the
+same hits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from django.db.models import Count, Max, QuerySet
+from django.http import HttpResponse
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.settings import api_settings
+
+from catalogue import selectors, services
+from catalogue.filters import SORTS, FacilityFilterSet
+from catalogue.models import Equipment, Facility, Service
+from catalogue.serializers import (
+    EquipmentSerializer,
+    EquipmentWriteSerializer,
+    FacilityDetailSerializer,
+    FacilityListSerializer,
+    FacilityWriteSerializer,
+    ServiceSerializer,
+    ServiceWriteSerializer,
+)
+from core.api import CSVRenderer, PortalPagination, RulesPermission, add_validators, conditional_response
+from core.scoping import scope_editable
+from core.selectors import term_index
+
+EXPORT_LIMIT = 10_000
+FACET_PARAMS = [f.param for f in selectors.FACETS]
+
+_LIST_PARAMETERS = [
+    OpenApiParameter(
+        "search", str, description="Full text (also `q`): quotes, OR, -exclude; any portal language."
+    ),
+    OpenApiParameter(
+        "region", str, many=True, description="Region codes (`region=tartu&region=skane` or comma-separated)."
+    ),
+    OpenApiParameter(
+        "ket", str, many=True, description="Technology (KET) codes, see /api/v1/terms/?vocabulary=ket."
+    ),
+    OpenApiParameter("type", str, many=True, description="Facility type codes."),
+    OpenApiParameter("service", str, many=True, description="Service type codes."),
+    OpenApiParameter("access", str, many=True, description="Access mode codes."),
+    OpenApiParameter(
+        "trl", int, many=True, description="TRL levels 1-9 the facility's range must include (any of)."
+    ),
+    OpenApiParameter("target", str, many=True, description="Target user codes."),
+    OpenApiParameter(
+        "ordering",
+        str,
+        enum=[value for value, _label in SORTS],
+        description="Order of page mode (also `sort`).",
+    ),
+    OpenApiParameter(
+        "facets", str, description=f"Comma-separated facets to count: {', '.join(FACET_PARAMS)}; or `all`."
+    ),
+    OpenApiParameter(
+        "include", str, enum=["drafts"], description="With a token: also the drafts you may read."
+    ),
+    OpenApiParameter(
+        "format", str, enum=["json", "csv"], description="`csv` exports every hit (up to 10,000)."
+    ),
+]
+
+
+def _escape_cell(value: Any) -> str:
+    """Neutralise spreadsheet formulas (= + - @ tab CR) in exported text."""
+    text = "" if value is None else (", ".join(map(str, value)) if isinstance(value, list) else str(value))
+    text = text.replace("\x00", "")
+    if text and text[0] in "=+-@\t\r":
+        return "'" + text
+    return text
+
+
+CSV_COLUMNS = [
+    "slug",
+    "name",
+    "acronym",
+    "tagline",
+    "region",
+    "host",
+    "facility_type",
+    "technologies",
+    "service_types",
+    "access_modes",
+    "target_users",
+    "trl_min",
+    "trl_max",
+    "city",
+    "latitude",
+    "longitude",
+    "state",
+    "last_verified_at",
+    "url",
+]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Search facilities",
+        description=(
+            "Cursor mode by default (`next` links walk every row in id order, safe while "
+            "data changes); `page=N` switches to page mode with a total `count` and the "
+            "requested ordering (relevance when `search` is given)."
+        ),
+        parameters=_LIST_PARAMETERS,
+        tags=["facilities"],
+    ),
+    retrieve=extend_schema(summary="One facility with its equipment and services", tags=["facilities"]),
+    create=extend_schema(
+        summary="Create a facility (draft) in a region you edit",
+        tags=["facilities"],
+        request=FacilityWriteSerializer,
+        responses={201: FacilityDetailSerializer},
+        examples=[
+            OpenApiExample(
+                "A new draft",
+                value={
+                    "names": {"en": "Composite Testing Lab", "de": "Verbundwerkstoff-Prüflabor"},
+                    "region": "chemnitz",
+                    "host": "demo-institute-of-lightweight-structures",
+                    "facility_type": "research-lab",
+                    "technologies": ["advanced-materials"],
+                    "trl_min": 3,
+                    "trl_max": 6,
+                    "contact_email": "lab@example.org",
+                },
+                request_only=True,
+            )
+        ],
+    ),
+    update=extend_schema(
+        summary="Replace a facility's fields",
+        tags=["facilities"],
+        request=FacilityWriteSerializer,
+        responses={200: FacilityDetailSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="Change some fields",
+        tags=["facilities"],
+        request=FacilityWriteSerializer,
+        responses={200: FacilityDetailSerializer},
+    ),
+    destroy=extend_schema(
+        summary="Archive a facility (records are archived, never deleted)",
+        tags=["facilities"],
+        responses={204: OpenApiResponse(description="Archived.")},
+    ),
+)
+class FacilityViewSet(viewsets.ModelViewSet[Facility]):
+    lookup_field = "slug"
+    permission_classes = [RulesPermission]
+    perm_model = Facility
+    pagination_class = PortalPagination
+    http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
+    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]  # type: ignore[list-item]
+
+    def get_serializer_class(self) -> Any:
+        if self.action == "list":
+            return FacilityListSerializer
+        if self.action in ("create", "update", "partial_update"):
+            return FacilityWriteSerializer
+        return FacilityDetailSerializer
+
+    def _filterset(self) -> FacilityFilterSet:
+        data = self.request.query_params.copy()
+        if "search" in data and "q" not in data:
+            data.setlist("q", data.getlist("search"))
+        if "ordering" in data and "sort" not in data:
+            data.setlist("sort", data.getlist("ordering"))
+        public_only = not (data.get("include") == "drafts" and self.request.user.is_authenticated)
+        return FacilityFilterSet(data, request=self.request, public_only=public_only)
+
+    def get_queryset(self) -> QuerySet[Facility]:
+        if self.action == "list":
+            return self._filterset().qs
+        qs = selectors.visible_facilities(self.request.user).select_related("region", "host")
+        if self.action == "retrieve":
+            return qs.prefetch_related("equipment", "services__equipment")
+        if self.action in ("update", "partial_update", "destroy", "publish", "submit", "verify"):
+            # 404 for what the user may not see; 403 (rules) for what they may see but not change.
+            return qs
+        return qs
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        filterset = self._filterset()
+        errors = {k: v for k, v in filterset.errors_by_field().items() if k != "q"}
+        if errors:
+            raise exceptions.ValidationError({("search" if k == "q" else k): v for k, v in errors.items()})
+        if request.query_params.get("include") not in (None, "drafts"):
+            raise exceptions.ValidationError({"include": [_("Only 'drafts' is allowed.")]})
+        stamp = Facility.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
+        etag, not_modified = conditional_response(
+            request, version=f"{stamp['last']}|{stamp['n']}", last_modified=stamp["last"]
+        )
+        if not_modified is not None:
+            return not_modified
+        qs = selectors.with_card_data(filterset.qs)
+        if request.query_params.get("format") == "csv":
+            return self._csv(request, qs)
+        page = self.paginate_queryset(qs)
+        data = FacilityListSerializer(page, many=True, context=self.get_serializer_context()).data
+        response = self.get_paginated_response(data)
+        facets = self._facets(request, filterset)
+        if facets is not None:
+            response.data["facets"] = facets
+        return add_validators(response, etag=etag, last_modified=stamp["last"])
+
+    def _facets(self, request: Request, filterset: FacilityFilterSet) -> dict[str, Any] | None:
+        raw = request.query_params.get("facets")
+        if not raw:
+            return None
+        wanted = FACET_PARAMS if raw == "all" else [p.strip() for p in raw.split(",") if p.strip()]
+        unknown = sorted(set(wanted) - set(FACET_PARAMS))
+        if unknown:
+            raise exceptions.ValidationError(
+                {"facets": [_("Unknown facets: %(f)s.") % {"f": ", ".join(unknown)}]}
+            )
+        results = selectors.facet_counts(
+            user=request.user,
+            params=filterset.search_params(),
+            index=term_index(),
+            public_only=filterset.public_only,
+        )
+        return {
+            r.facet.param: [{"value": v.value, "label": v.label, "count": v.count} for v in r.values]
+            for r in results
+            if r.facet.param in wanted
+        }
+
+    def _csv(self, request: Request, qs: QuerySet[Facility]) -> HttpResponse:
+        rows = FacilityListSerializer(
+            list(qs[:EXPORT_LIMIT]), many=True, context=self.get_serializer_context()
+        ).data
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            flat: dict[str, Any] = dict(row)
+            flat["host"] = (row.get("host") or {}).get("name", "")
+            writer.writerow([_escape_cell(flat.get(column)) for column in CSV_COLUMNS])
+        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="facilities.csv"'
+        return response
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        facility = self.get_object()
+        etag, not_modified = conditional_response(
+            request,
+            version=f"{facility.pk}|{facility.updated_at.isoformat()}",
+            last_modified=facility.updated_at,
+        )
+        if not_modified is not None:
+            return not_modified
+        response = Response(self.get_serializer(facility).data)
+        return add_validators(response, etag=etag, last_modified=facility.updated_at)
+
+    def perform_create(self, serializer: Any) -> None:
+        facility = Facility(**serializer.validated_data)
+        if not self.request.user.has_perm("catalogue.add_facility", facility):
+            raise exceptions.PermissionDenied()
+        services.facility_save(facility=facility)
+        serializer.instance = facility
+
+    def perform_update(self, serializer: Any) -> None:
+        facility: Facility = serializer.instance
+        for key, value in serializer.validated_data.items():
+            setattr(facility, key, value)
+        if not self.request.user.has_perm("catalogue.change_facility", facility):
+            raise exceptions.PermissionDenied()
+        services.facility_save(facility=facility)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        facility = self.get_object()
+        if not request.user.has_perm("catalogue.archive_facility", facility):
+            raise exceptions.PermissionDenied(_("Only the region's coordinator archives facilities."))
+        if facility.state != Facility.State.ARCHIVED:
+            services.facility_archive(facility=facility)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def _transition(self, request: Request, perm: str, service: Any) -> Response:
+        facility = self.get_object()
+        if not request.user.has_perm(perm, facility):
+            raise exceptions.PermissionDenied()
+        service(facility=facility)
+        facility.refresh_from_db()
+        return Response(FacilityDetailSerializer(facility, context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Submit a draft for review",
+        request=None,
+        responses={200: FacilityDetailSerializer},
+        tags=["facilities"],
+    )
+    @action(detail=True, methods=["post"])
+    def submit(self, request: Request, slug: str | None = None) -> Response:
+        return self._transition(request, "catalogue.submit_facility", services.facility_submit)
+
+    @extend_schema(
+        summary="Publish (coordinators)",
+        request=None,
+        responses={200: FacilityDetailSerializer},
+        tags=["facilities"],
+    )
+    @action(detail=True, methods=["post"])
+    def publish(self, request: Request, slug: str | None = None) -> Response:
+        return self._transition(request, "catalogue.publish_facility", services.facility_publish)
+
+    @extend_schema(
+        summary="Confirm the record is still true today",
+        request=None,
+        responses={200: FacilityDetailSerializer},
+        tags=["facilities"],
+    )
+    @action(detail=True, methods=["post"])
+    def verify(self, request: Request, slug: str | None = None) -> Response:
+        return self._transition(request, "catalogue.verify_facility", services.facility_verify)
+
+
+class _ChildViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
+    permission_classes = [RulesPermission]
+    pagination_class = PortalPagination
+    read_serializer: Any
+    write_serializer: Any
+    model: Any
+
+    def get_serializer_class(self) -> Any:
+        return (
+            self.write_serializer
+            if self.action in ("create", "update", "partial_update")
+            else self.read_serializer
+        )
+
+    def get_queryset(self) -> QuerySet[Any]:
+        visible = selectors.visible_facilities(self.request.user)
+        qs = self.model.objects.filter(facility__in=visible).select_related("facility", "facility__region")
+        facility = self.request.query_params.get("facility")
+        if facility:
+            qs = qs.filter(facility__slug=facility)
+        return qs.order_by("pk")
+
+    def _check_facility(self, facility: Facility) -> None:
+        if not scope_editable(Facility.objects.filter(pk=facility.pk), self.request.user).exists():
+            raise exceptions.ValidationError({"facility": [_("You may not change this facility.")]})
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Equipment of visible facilities",
+        tags=["facilities"],
+        parameters=[OpenApiParameter("facility", str, description="Facility slug.")],
+    ),
+    retrieve=extend_schema(summary="One piece of equipment", tags=["facilities"]),
+    create=extend_schema(summary="Add equipment to a facility you edit", tags=["facilities"]),
+    update=extend_schema(summary="Replace equipment fields", tags=["facilities"]),
+    partial_update=extend_schema(summary="Change equipment fields", tags=["facilities"]),
+    destroy=extend_schema(summary="Remove equipment", tags=["facilities"]),
+)
+class EquipmentViewSet(_ChildViewSet):
+    perm_model = Equipment
+    model = Equipment
+    read_serializer = EquipmentSerializer
+    write_serializer = EquipmentWriteSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        self._check_facility(serializer.validated_data["facility"])
+        equipment = Equipment(**serializer.validated_data)
+        services.equipment_save(equipment=equipment)
+        serializer.instance = equipment
+
+    def perform_update(self, serializer: Any) -> None:
+        self._check_facility(serializer.validated_data.get("facility", serializer.instance.facility))
+        for key, value in serializer.validated_data.items():
+            setattr(serializer.instance, key, value)
+        services.equipment_save(equipment=serializer.instance)
+
+    def perform_destroy(self, instance: Equipment) -> None:
+        services.equipment_delete(equipment=instance)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Services of visible facilities",
+        tags=["facilities"],
+        parameters=[OpenApiParameter("facility", str, description="Facility slug.")],
+    ),
+    retrieve=extend_schema(summary="One service", tags=["facilities"]),
+    create=extend_schema(summary="Add a service to a facility you edit", tags=["facilities"]),
+    update=extend_schema(summary="Replace service fields", tags=["facilities"]),
+    partial_update=extend_schema(summary="Change service fields", tags=["facilities"]),
+    destroy=extend_schema(summary="Remove a service", tags=["facilities"]),
+)
+class ServiceViewSet(_ChildViewSet):
+    perm_model = Service
+    model = Service
+    read_serializer = ServiceSerializer
+    write_serializer = ServiceWriteSerializer
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return super().get_queryset().prefetch_related("equipment")
+
+    def _save(self, service: Service, data: dict[str, Any]) -> None:
+        equipment = data.pop("equipment", None)
+        self._check_facility(data.get("facility") or service.facility)
+        for key, value in data.items():
+            setattr(service, key, value)
+        services.service_save(service=service, equipment=equipment)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        self._check_facility(data["facility"])
+        service = Service()
+        self._save(service, data)
+        serializer.instance = service
+
+    def perform_update(self, serializer: Any) -> None:
+        self._save(serializer.instance, dict(serializer.validated_data))
+
+    def perform_destroy(self, instance: Service) -> None:
+        services.service_delete(service=instance)
