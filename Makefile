@@ -44,7 +44,7 @@ $(VENDOR)/.installed: node_modules/.installed
 install: $(VENV)/.installed $(VENDOR)/.installed
 
 run: install
-	$(DEV_ENV) $(WITH_DB) bash -c '$(MANAGE) migrate --noinput && $(MANAGE) load_reference_data && $(MANAGE) seed_demo && exec $(MANAGE) runserver 127.0.0.1:8000'
+	$(DEV_ENV) $(WITH_DB) bash -c '$(MANAGE) migrate --noinput && $(MANAGE) load_reference_data && $(MANAGE) seed_demo_accounts && $(MANAGE) seed_demo_catalogue && exec $(MANAGE) runserver 127.0.0.1:8000'
 
 lint: $(VENV)/.installed
 	$(PY) -m ruff check .
