@@ -226,3 +226,63 @@ class ApiToken(AbstractAuthToken):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.token_key}…)"
+
+
+class OutboxEmail(BaseModel):
+    """A mail written in the same transaction as the change that causes it (ARCHITECTURE §7).
+
+    A task sends it; if Redis or the mail server is down the row waits, and the beat job
+    `send_outbox` retries it with backoff, so no mail is lost and no request fails.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed (gave up)")
+
+    to = ArrayField(models.EmailField(), verbose_name=_("to"))
+    subject = models.CharField(_("subject"), max_length=255)
+    body = models.TextField(_("text body"))
+    html_body = models.TextField(_("HTML body"), blank=True)
+    reply_to = models.EmailField(_("reply to"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing email")
+        verbose_name_plural = _("outgoing emails")
+        indexes = [
+            # The retry scan: pending mails whose next attempt is due.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {', '.join(self.to)}"
+
+
+class ReminderLog(models.Model):
+    """One row per reminder sent: the same reminder never fires twice for a subject and period."""
+
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=200, help_text=_("What the reminder is about."))
+    period = models.CharField(_("period"), max_length=40, help_text=_("E.g. an ISO week: 2026-W48."))
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "subject", "period"], name="reminder_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.subject} {self.period}"

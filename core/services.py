@@ -7,17 +7,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.dispatch import Signal
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from core.mail import email_queue_template
 from core.models import ApiToken, Membership, Organisation, Region, Term
 from core.scoping import forget_access
 
@@ -108,9 +107,7 @@ def _send_invitation(*, user: User, request: HttpRequest | None) -> None:
     )
     link = request.build_absolute_uri(path) if request else f"{settings.SITE_URL}{path}"
     context = {"user": user, "link": link, "memberships": list(user.memberships.all())}
-    subject = render_to_string("emails/invitation_subject.txt", context).strip()
-    body = render_to_string("emails/invitation.txt", context)
-    send_mail(subject, body, None, [user.email])
+    email_queue_template(to=[user.email], template="invitation", context=context)
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

@@ -147,7 +147,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Above the longest task's hard limit, or Redis re-delivers a task still running (PITFALLS).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Mail whose task was lost (broker down at commit time) or failed goes out within minutes.
+    "send-outbox": {"task": "core.send_outbox", "schedule": 120.0},
+    # The "did you mean" dictionary follows the catalogue's words without slowing each save.
+    "rebuild-search-words": {"task": "catalogue.rebuild_search_words", "schedule": 3600.0},
+}
 
 # --- Authentication -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -16,4 +16,6 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         facilities = facility_rebuild_search()
         words = search_words_rebuild()
-        self.stdout.write(self.style.SUCCESS(f"Rebuilt {facilities} facilities and {words} dictionary words."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Rebuilt {facilities} facilities and {words} dictionary words.")
+        )
