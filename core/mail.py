@@ -5,6 +5,7 @@ Every mail of the portal goes through `email_queue` (ARCHITECTURE §7).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -51,10 +52,8 @@ def email_queue_template(
     subject = render_to_string(f"emails/{template}_subject.txt", context)
     body = render_to_string(f"emails/{template}.txt", context)
     html: str = ""
-    try:
+    with contextlib.suppress(TemplateDoesNotExist):  # a text-only mail
         html = render_to_string(f"emails/{template}.html", context)
-    except TemplateDoesNotExist:  # a text-only mail
-        pass
     return email_queue(to=to, subject=subject, body=body, html_body=html, reply_to=reply_to)
 
 
