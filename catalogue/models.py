@@ -16,6 +16,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q, Value
 from django.db.models.functions import Concat, Lower
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -343,3 +344,103 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+def _import_upload_to(instance: ImportJob, filename: str) -> str:
+    return f"imports/{instance.region.code}/{timezone.now():%Y/%m}/{filename}"
+
+
+class ImportMapping(BaseModel):
+    """A saved column mapping of one region: the file's column -> the portal's field."""
+
+    region = models.ForeignKey(
+        Region, on_delete=models.CASCADE, related_name="import_mappings", verbose_name=_("region")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    columns = models.JSONField(_("columns"), default=dict, help_text=_('{"file column": "portal field"}'))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["region", "name"]
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="importmapping_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportJob(BaseModel):
+    """The contract between the upload page, the worker and the progress bar (ARCHITECTURE §7)."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "XLSX"
+        JSON = "json", "JSON"
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded")
+        CHECKING = "checking", _("Checking (dry run)")
+        CHECKED = "checked", _("Checked: ready to confirm")
+        REJECTED = "rejected", _("Rejected: the file cannot be imported")
+        QUEUED = "queued", _("Confirmed, waiting for a worker")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed: nothing was changed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="import_jobs", verbose_name=_("region")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="import_jobs",
+        verbose_name=_("uploaded by"),
+    )
+    file = models.FileField(_("file"), upload_to=_import_upload_to)
+    original_name = models.CharField(_("file name"), max_length=255)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    preset = models.CharField(_("column preset"), max_length=30, blank=True)
+    mapping = models.JSONField(_("column mapping"), default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UPLOADED)
+    message = models.TextField(_("message"), blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    counts = models.JSONField(
+        _("counts"), default=dict, blank=True, help_text=_("new, updated, unchanged, errors")
+    )
+    row_errors = models.JSONField(_("row errors"), default=list, blank=True)
+    preview = models.JSONField(_("dry-run preview"), default=list, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+        indexes = [
+            # The upload page lists a region's recent jobs; the clean-up job scans by status and age.
+            models.Index(fields=["region", "-created_at"], name="importjob_region_recent"),
+            models.Index(fields=["status", "created_at"], name="importjob_status_age"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.status == self.Status.DONE else 0
+        return min(100, round(100 * self.processed_rows / self.total_rows))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {
+            self.Status.DONE,
+            self.Status.FAILED,
+            self.Status.REJECTED,
+            self.Status.CANCELLED,
+        }

@@ -8,3 +8,20 @@ from catalogue.services import search_words_rebuild
 @shared_task(name="catalogue.rebuild_search_words", soft_time_limit=600, time_limit=660)
 def rebuild_search_words_task() -> int:
     return search_words_rebuild()
+
+
+@shared_task(
+    name="catalogue.run_import",
+    # Idempotent (all-or-nothing, matched by id or slug): a task lost with its worker is run again.
+    acks_late=True,
+    autoretry_for=(ConnectionError,),
+    retry_backoff=True,
+    max_retries=3,
+    soft_time_limit=45 * 60,
+    time_limit=50 * 60,
+)
+def run_import_task(job_id: int) -> str:
+    from catalogue.imports.services import import_job_run
+
+    job = import_job_run(job_id=job_id)
+    return job.status if job else "missing"

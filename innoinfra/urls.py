@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("catalogue.urls")),
     path("", include((catalogue_patterns, "catalogue"))),
+    path("manage/imports/", include(("catalogue.imports.urls", "imports"))),
 ]
 
 if settings.DEBUG:
