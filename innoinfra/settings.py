@@ -85,7 +85,8 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "innoinfra.urls"
+# The benchmarks mount their baseline search beside the portal (bench/urls.py).
+ROOT_URLCONF = env_str("ROOT_URLCONF", "innoinfra.urls")
 WSGI_APPLICATION = "innoinfra.wsgi.application"
 
 TEMPLATES = [

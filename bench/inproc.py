@@ -1,0 +1,273 @@
+"""Benchmark steps that run inside Django (a subprocess per step, on the bench database).
+
+    python -m bench.inproc populate --size 10000
+    python -m bench.inproc queries            # queries per request, EXPLAIN ANALYZE limit
+    python -m bench.inproc import --rows 10000 --mode portal|default-iex --phase dry|confirm
+
+Each prints one JSON object on its last line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from typing import Any
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innoinfra.settings")
+
+import django
+
+django.setup()
+
+from django.db import connection, transaction  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from bench.querymix import search_queries  # noqa: E402
+from catalogue import selectors  # noqa: E402
+from catalogue.models import Equipment, Facility, Service  # noqa: E402
+from core.selectors import term_index  # noqa: E402
+
+SEED = 2026
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def populate(size: int) -> dict[str, Any]:
+    from catalogue.demo.generator import generate
+    from catalogue.demo.loader import load_bulk
+    from catalogue.services import search_words_rebuild
+
+    current = Facility.objects.count()
+    if current == size:
+        return {"size": size, "created": 0, "seconds": 0.0}
+    start = time.perf_counter()
+    with transaction.atomic():
+        Service.objects.all().delete()
+        Equipment.objects.all().delete()
+        Facility.objects.all().delete()
+    index = term_index()
+    created = load_bulk(generate(size, seed=SEED, index=index), index=index, batch_size=1000)
+    search_words_rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE catalogue_facility")
+    return {"size": size, "created": created, "seconds": round(time.perf_counter() - start, 1)}
+
+
+def _client() -> Client:
+    return Client(HTTP_HOST="127.0.0.1")
+
+
+def queries(sample: int = 40) -> dict[str, Any]:
+    """Queries per request (in-process) and the database's own time for the search SQL."""
+    client = _client()
+    counts: dict[str, list[int]] = {
+        "search": [],
+        "search_page_size_check": [],
+        "suggest": [],
+        "api_list": [],
+        "api_detail": [],
+    }
+    mix = search_queries(sample, seed=99)
+    slugs = list(
+        Facility.objects.filter(state="published").order_by("pk").values_list("slug", flat=True)[:sample]
+    )
+    for qs in mix:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(f"/facilities/?{qs}")
+        counts["search"].append(len(ctx.captured_queries))
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(f"/api/v1/facilities/?{qs}&page=1")
+        counts["api_list"].append(len(ctx.captured_queries))
+    for slug in slugs[:10]:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(f"/api/v1/facilities/{slug}/")
+        counts["api_detail"].append(len(ctx.captured_queries))
+    with CaptureQueriesContext(connection) as ctx:
+        client.get("/facilities/suggest/?q=las")
+    counts["suggest"].append(len(ctx.captured_queries))
+    # The database's own execution time for what one search page asks.
+    index = term_index()
+    db_ms: list[float] = []
+    for qs in mix:
+        from django.http import QueryDict
+
+        data = QueryDict(qs)
+        from catalogue.filters import FacilityFilterSet
+
+        params = FacilityFilterSet(data, index=index).search_params()
+        hits = selectors.with_card_data(selectors.facility_search_queryset(user=None, params=params))
+        total = 0.0
+        total += _explain(hits[:20])
+        total += _explain_count(hits)
+        facet_sql = _facet_sql(params, index)
+        total += _explain_raw(*facet_sql)
+        db_ms.append(total)
+    return {
+        "queries_per_request": {k: sorted(set(v)) for k, v in counts.items() if v},
+        "db_ms_p50": round(statistics.median(db_ms), 2),
+        "db_ms_p95": round(_percentile(db_ms, 95), 2),
+    }
+
+
+def _percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    k = max(0, min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def _explain(qs: Any) -> float:
+    sql, params = qs.query.sql_with_params()
+    return _explain_raw(sql, params)
+
+
+def _explain_count(qs: Any) -> float:
+    sql, params = qs.order_by().values("pk").query.sql_with_params()
+    return _explain_raw(f"SELECT count(*) FROM ({sql}) AS sub", params)
+
+
+def _facet_sql(params: Any, index: Any) -> tuple[str, tuple[Any, ...]]:
+    """The facet aggregate as SQL, captured from the selector without running it twice."""
+    with CaptureQueriesContext(connection) as ctx:
+        selectors.facet_counts(user=None, params=params, index=index)
+    sql = ctx.captured_queries[-1]["sql"]
+    return sql, ()
+
+
+def _explain_raw(sql: str, params: Any) -> float:
+    with connection.cursor() as cursor:
+        # Captured SQL has its parameters inlined: run it without formatting (params None).
+        cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params or None)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Execution Time"]) + float(plan[0].get("Planning Time", 0.0))
+
+
+def import_file(rows: int) -> bytes:
+    """A CSV in the portal's import format of `rows` generated facilities (another seed)."""
+    from catalogue.demo.generator import generate
+    from catalogue.exports import to_csv
+    from catalogue.imports.engine import PORTAL_COLUMNS
+
+    index = term_index()
+
+    def row_of(spec: Any) -> dict[str, Any]:
+        row: dict[str, Any] = dict.fromkeys(PORTAL_COLUMNS, "")
+        for column in PORTAL_COLUMNS:
+            if column == "region":
+                row[column] = "flanders"
+            elif column == "host":
+                row[column] = spec.host.name
+            elif hasattr(spec, column):
+                row[column] = getattr(spec, column)
+        row["slug"] = f"bench-import-{spec.slug}"
+        row["external_id"] = f"bench-{spec.slug}"
+        row["source"] = "bench"
+        return row
+
+    return to_csv(row_of(spec) for spec in generate(rows, seed=777, index=index))
+
+
+def _create_hosts(data: bytes, region: Any) -> None:
+    """Both importers get the same existing host organisations (matched by name)."""
+    import csv
+
+    from django.utils.text import slugify
+
+    from core.models import Organisation
+
+    names = {row["host"] for row in csv.DictReader(io.StringIO(data.decode("utf-8-sig")))}
+    existing = set(Organisation.objects.filter(name__in=names).values_list("name", flat=True))
+    Organisation.objects.bulk_create(
+        [
+            Organisation(
+                name=name,
+                slug=f"bench-{slugify(name)}"[:255],
+                type="rto",
+                helix="academia",
+                region=region,
+                country="BE",
+            )
+            for name in sorted(names - existing)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def run_import(rows: int, mode: str, phase: str) -> dict[str, Any]:
+    from django.contrib.auth import get_user_model
+
+    from core.models import Region
+
+    data = import_file(rows)
+    region = Region.objects.get(code="flanders")
+    user = get_user_model().objects.filter(
+        is_superuser=True
+    ).first() or get_user_model().objects.create_superuser("bench", "bench@example.org", None)
+    Facility.objects.filter(source="bench").delete()
+    _create_hosts(data, region)
+    rss_before = _peak_rss_mb()
+    start = time.perf_counter()
+    if mode == "portal":
+        from catalogue.imports.engine import build_plan, execute_plan
+        from catalogue.imports.parsing import read_table
+
+        index = term_index()
+        table = read_table(data, "csv")
+        plan = build_plan(table, region=region, user=user, preset="portal", mapping={}, index=index)
+        assert plan.ok, plan.error_list()[:5]
+        if phase == "confirm":
+            execute_plan(plan, region=region, reason="bench", index=index)
+        counts = plan.counts
+    else:
+        import tablib
+
+        from bench.iex_resource import FacilityResource
+
+        dataset = tablib.Dataset().load(io.StringIO(data.decode("utf-8-sig")), format="csv")
+        result = FacilityResource().import_data(dataset, dry_run=(phase == "dry"), raise_errors=False)
+        counts = {"new": result.totals.get("new", 0), "errors": len(result.row_errors())}
+    seconds = time.perf_counter() - start
+    Facility.objects.filter(source="bench").delete()
+    return {
+        "mode": mode,
+        "phase": phase,
+        "rows": rows,
+        "seconds": round(seconds, 2),
+        "rows_per_second": round(rows / seconds, 1),
+        "peak_rss_mb": round(max(_peak_rss_mb(), rss_before), 1),
+        "counts": counts,
+    }
+
+
+def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="step", required=True)
+    p = sub.add_parser("populate")
+    p.add_argument("--size", type=int, required=True)
+    sub.add_parser("queries")
+    i = sub.add_parser("import")
+    i.add_argument("--rows", type=int, required=True)
+    i.add_argument("--mode", choices=["portal", "default-iex"], required=True)
+    i.add_argument("--phase", choices=["dry", "confirm"], required=True)
+    args = parser.parse_args(argv)
+    if args.step == "populate":
+        result = populate(args.size)
+    elif args.step == "queries":
+        result = queries()
+    else:
+        result = run_import(args.rows, args.mode, args.phase)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
