@@ -262,3 +262,7 @@ class ServiceAdmin(ChildAdmin):
 
     def delete_model(self, request: HttpRequest, obj: Service) -> None:
         services.service_delete(service=obj)
+
+
+# Import jobs and saved mappings have their admin beside the importer.
+import catalogue.imports.admin  # noqa: E402,F401

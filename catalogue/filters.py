@@ -82,7 +82,16 @@ class FacilityFilterSet(django_filters.FilterSet):
     # -- parameters ----------------------------------------------------------------------
 
     def search_params(self) -> SearchParams:
-        """The valid part of the request: unknown values dropped (see `ignored`)."""
+        """The valid part of the request: unknown values dropped (see `ignored`).
+
+        One object per FilterSet, so that what the selectors decide once per request
+        (SearchParams.name_matches) is shared by the hits and the facet counts.
+        """
+        if getattr(self, "_params", None) is None:
+            self._params = self._build_params()
+        return self._params
+
+    def _build_params(self) -> SearchParams:
         data = self.data or {}
         q = normalise_query(str(data.get("q", "") or ""))
         filters: dict[str, list[str]] = {}

@@ -21,6 +21,7 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Equipment, Facility, Service
 from core.models import Region, Term
@@ -51,17 +52,17 @@ class Facet:
     param: str
     column: str
     vocabulary: str | None
-    label: str
+    label: Any
 
 
 FACETS: tuple[Facet, ...] = (
-    Facet("region", "region__code", None, "Region"),
-    Facet("ket", "technologies", Term.Vocabulary.KET, "Technology"),
-    Facet("type", "facility_type", Term.Vocabulary.FACILITY_TYPE, "Facility type"),
-    Facet("service", "service_types", Term.Vocabulary.SERVICE_TYPE, "Service type"),
-    Facet("access", "access_modes", Term.Vocabulary.ACCESS_MODE, "Access mode"),
-    Facet("trl", "trl", None, "Technology readiness level"),
-    Facet("target", "target_users", Term.Vocabulary.TARGET_USER, "Target users"),
+    Facet("region", "region__code", None, _("Region")),
+    Facet("ket", "technologies", Term.Vocabulary.KET, _("Technology")),
+    Facet("type", "facility_type", Term.Vocabulary.FACILITY_TYPE, _("Facility type")),
+    Facet("service", "service_types", Term.Vocabulary.SERVICE_TYPE, _("Service type")),
+    Facet("access", "access_modes", Term.Vocabulary.ACCESS_MODE, _("Access mode")),
+    Facet("trl", "trl", None, _("Technology readiness level")),
+    Facet("target", "target_users", Term.Vocabulary.TARGET_USER, _("Target users")),
 )
 FACETS_BY_PARAM = {f.param: f for f in FACETS}
 ARRAY_COLUMNS = {"technologies", "service_types", "access_modes", "target_users"}
@@ -72,12 +73,16 @@ class SearchParams:
     q: str = ""
     filters: dict[str, list[str]] = field(default_factory=dict)
     sort: str = "relevance"
+    # Whether near-miss names join the hits: only when the words match nothing, so that
+    # look-alike names ("coating" ~ "computing") never crowd out real matches. Decided
+    # once per request (`_use_name_matches`) and shared by the hits and the facets.
+    name_matches: bool | None = None
 
 
 @dataclass
 class FacetValue:
     value: str
-    label: str
+    label: Any
     count: int
     selected: bool
 
@@ -163,9 +168,17 @@ def split_exclusions(q: str) -> tuple[str, str]:
     return positive, " OR ".join(f'"{e}"' if " " in e else e for e in excluded if e.strip())
 
 
-def _text_match(qs: QuerySet[Facility], q: str) -> QuerySet[Facility]:
-    """Rows matching the words in any language, or whose name is a near miss of them."""
-    positive, excluded = split_exclusions(q)
+def _use_name_matches(params: SearchParams, positive: str, query: SearchQuery) -> bool:
+    if params.name_matches is None:
+        params.name_matches = (
+            len(positive) >= 4 and not Facility.objects.filter(PUBLIC, search_vector=query).exists()
+        )
+    return params.name_matches
+
+
+def _text_match(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
+    """Rows matching the words in any language; else rows whose name is a near miss of them."""
+    positive, excluded = split_exclusions(params.q)
     if excluded:
         qs = qs.exclude(search_vector=text_query(excluded))
     if not positive:
@@ -174,7 +187,11 @@ def _text_match(qs: QuerySet[Facility], q: str) -> QuerySet[Facility]:
         )
     query = text_query(positive)
     folded = _fold(positive)
-    name_hit = Q(search_names__trigram_word_similar=folded) if len(positive) >= 4 else Q(pk__in=[])
+    name_hit = (
+        Q(search_names__trigram_word_similar=folded)
+        if _use_name_matches(params, positive, query)
+        else Q(pk__in=[])
+    )
     return qs.annotate(
         rank=SearchRank(F("search_vector"), query, cover_density=False),
         name_similarity=RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField()),
@@ -203,7 +220,7 @@ def facility_search_queryset(
 
 def _apply(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
     if params.q:
-        qs = _text_match(qs, params.q)
+        qs = _text_match(qs, params)
     return qs.filter(_filters_q(params.filters))
 
 
@@ -237,7 +254,7 @@ def facet_counts(
     """
     base = Facility.objects.filter(PUBLIC) if public_only else visible_facilities(user)
     if params.q:
-        base = _text_match(base, params.q)
+        base = _text_match(base, params)
     regions = list(Region.objects.order_by("name").values_list("code", "name"))
     aggregates: dict[str, Count] = {}
     keys: list[tuple[Facet, str, str]] = []
@@ -358,7 +375,11 @@ def suggest_correction(q: str) -> str | None:
         cursor.execute("SET LOCAL pg_trgm.similarity_threshold = 0.3")
         cursor.execute(sql, [[_fold(t) for t in tokens]])
         rows = cursor.fetchall()
-    corrected = [token if known or not best else best for token, best, known in rows]
+    # Words under 3 letters and numbers are never in the dictionary: keep them as typed.
+    corrected = [
+        token if known or not best or len(token) < 3 or token.isdigit() else best
+        for token, best, known in rows
+    ]
     if corrected == [_fold(t) for t in tokens]:
         return None
     return " ".join(corrected)
@@ -388,7 +409,10 @@ def facility_list_by_slugs(*, user: Any, slugs: Iterable[str]) -> list[Facility]
         for f in visible_facilities(user)
         .filter(slug__in=wanted)
         .select_related("region", "host")
-        .prefetch_related(Prefetch("services", queryset=Service.objects.order_by("name")))
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.order_by("name")),
+            Prefetch("equipment", queryset=Equipment.objects.order_by("name")),
+        )
     }
     return [found[s] for s in wanted if s in found]
 
@@ -410,7 +434,7 @@ def facility_similar(*, facility: Facility, limit: int = 4) -> list[Facility]:
                 (facility.technologies, facility.service_types),
             )
         )
-        .select_related("region")
+        .select_related("region", "host")
         .order_by("-shared", "-completeness", "pk")[:limit]
     )
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from catalogue.models import Equipment, Facility, Service
 from core.models import Organisation, Term
 from core.selectors import TermIndex, term_index
-from core.services import organisation_renamed, term_relabelled
+from core.services import organisation_renamed, region_renamed, term_relabelled
 
 # Facility field -> (vocabulary, many values?)
 VOCABULARY_FIELDS: dict[str, tuple[str, bool]] = {
@@ -159,8 +159,14 @@ def facility_save(*, facility: Facility, index: TermIndex | None = None) -> Faci
     return facility
 
 
-def facility_refresh(*, facility_ids: Iterable[int], index: TermIndex | None = None) -> int:
-    """Recompute the derived columns of these facilities (related rows changed)."""
+def facility_refresh(
+    *, facility_ids: Iterable[int], index: TermIndex | None = None, touch: bool = False
+) -> int:
+    """Recompute the derived columns of these facilities (related rows changed).
+
+    `touch` also moves `updated_at`, for changes a reader of the record sees (its
+    equipment and services); a rebuild of the search text is not such a change.
+    """
     index = index or term_index()
     ids = list(facility_ids)
     facilities = (
@@ -172,10 +178,13 @@ def facility_refresh(*, facility_ids: Iterable[int], index: TermIndex | None = N
         )
     )
     changed = []
+    now = timezone.now()
     for facility in facilities:
         _derive(facility, index=index)
+        facility.updated_at = now
         changed.append(facility)
-    Facility.objects.bulk_update(changed, [f for f in DERIVED_FIELDS if f != "updated_at"], batch_size=500)
+    fields = DERIVED_FIELDS if touch else [f for f in DERIVED_FIELDS if f != "updated_at"]
+    Facility.objects.bulk_update(changed, fields, batch_size=500)
     return len(changed)
 
 
@@ -263,8 +272,9 @@ def equipment_save(*, equipment: Equipment) -> Equipment:
         )
     equipment.full_clean()
     with transaction.atomic():
+        touched = _facilities_of(Equipment, equipment.pk, equipment.facility_id)
         equipment.save()
-        facility_refresh(facility_ids=[equipment.facility_id], index=index)
+        facility_refresh(facility_ids=touched, index=index, touch=True)
     return equipment
 
 
@@ -272,7 +282,7 @@ def equipment_delete(*, equipment: Equipment) -> None:
     facility_id = equipment.facility_id
     with transaction.atomic():
         equipment.delete()
-        facility_refresh(facility_ids=[facility_id])
+        facility_refresh(facility_ids=[facility_id], touch=True)
 
 
 def service_save(*, service: Service, equipment: Iterable[Equipment] | None = None) -> Service:
@@ -283,6 +293,7 @@ def service_save(*, service: Service, equipment: Iterable[Equipment] | None = No
         )
     service.full_clean()
     with transaction.atomic():
+        touched = _facilities_of(Service, service.pk, service.facility_id)
         service.save()
         if equipment is not None:
             foreign = [e for e in equipment if e.facility_id != service.facility_id]
@@ -291,15 +302,25 @@ def service_save(*, service: Service, equipment: Iterable[Equipment] | None = No
                     {"equipment": _("A service can only use its own facility's equipment.")}
                 )
             service.equipment.set(list(equipment))
-        facility_refresh(facility_ids=[service.facility_id], index=index)
+        facility_refresh(facility_ids=touched, index=index, touch=True)
     return service
+
+
+def _facilities_of(model: Any, pk: int | None, facility_id: int) -> list[int]:
+    """The facility a child row belongs to now, and the one it is moved away from."""
+    ids = {facility_id}
+    if pk is not None:
+        previous = model.objects.filter(pk=pk).values_list("facility_id", flat=True).first()
+        if previous is not None:
+            ids.add(previous)
+    return sorted(ids)
 
 
 def service_delete(*, service: Service) -> None:
     facility_id = service.facility_id
     with transaction.atomic():
         service.delete()
-        facility_refresh(facility_ids=[facility_id])
+        facility_refresh(facility_ids=[facility_id], touch=True)
 
 
 # --- copies of other apps' text -------------------------------------------------------
@@ -310,6 +331,11 @@ def _on_organisation_renamed(sender: Any, organisation_id: int, **kwargs: Any) -
     facility_refresh(
         facility_ids=Facility.objects.filter(host_id=organisation_id).values_list("pk", flat=True)
     )
+
+
+@receiver(region_renamed, dispatch_uid="catalogue.refresh_region_name")
+def _on_region_renamed(sender: Any, region_id: int, **kwargs: Any) -> None:
+    facility_refresh(facility_ids=Facility.objects.filter(region_id=region_id).values_list("pk", flat=True))
 
 
 @receiver(term_relabelled, dispatch_uid="catalogue.refresh_term_labels")

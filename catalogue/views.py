@@ -12,11 +12,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import slug_re
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -131,7 +133,10 @@ def search(request: HttpRequest) -> HttpResponse:
     template = (
         "catalogue/partials/results.html" if request.headers.get("HX-Request") else "catalogue/search.html"
     )
-    return render(request, template, context)
+    response = render(request, template, context)
+    # The fragment and the full page share a URL: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:
@@ -211,8 +216,11 @@ def suggest(request: HttpRequest) -> HttpResponse:
     """Search-as-you-type: an HTML fragment for htmx, or JSON for scripts."""
     hits = selectors.facility_suggest(q=request.GET.get("q", ""))
     if request.headers.get("HX-Request"):
-        return render(request, "catalogue/partials/suggestions.html", {"suggestions": hits})
-    return JsonResponse({"suggestions": hits})
+        response: HttpResponse = render(request, "catalogue/partials/suggestions.html", {"suggestions": hits})
+    else:
+        response = JsonResponse({"suggestions": hits})
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 def facility_detail(request: HttpRequest, slug: str) -> HttpResponse:
@@ -325,21 +333,23 @@ _JSON_SCRIPT_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u
 
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
-    raw = [s for value in request.GET.getlist("ids") for s in value.split(",") if s.strip()]
-    slugs = [s.strip()[:220] for s in raw][: MAX_COMPARE * 3]
+    raw = [s.strip() for value in request.GET.getlist("ids") for s in value.split(",")]
+    # Only slug-shaped values reach the database (NUL bytes and the like are dropped).
+    slugs = [s[:220] for s in raw if slug_re.match(s)][: MAX_COMPARE * 3]
     facilities = selectors.facility_list_by_slugs(user=request.user, slugs=slugs)
     notice = None
     if len(facilities) > MAX_COMPARE:
         facilities = facilities[:MAX_COMPARE]
         notice = _("Up to %(n)d facilities can be compared; the first %(n)d are shown.") % {"n": MAX_COMPARE}
     index = term_index()
+    labels = [_labels(f, index) for f in facilities]
     return render(
         request,
         "catalogue/compare.html",
         {
             "facilities": facilities,
-            "labels": [_labels(f, index) for f in facilities],
-            "rows": list(zip(facilities, [_labels(f, index) for f in facilities], strict=True)),
+            "labels": labels,
+            "rows": list(zip(facilities, labels, strict=True)),
             "notice": notice,
             "missing": len(slugs) - len(facilities) if len(slugs) <= MAX_COMPARE else 0,
             "max_compare": MAX_COMPARE,

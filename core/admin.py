@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import ForeignKey, ManyToManyField, Model, QuerySet
 from django.forms import ModelChoiceField, ModelMultipleChoiceField
 from django.http import HttpRequest
@@ -19,7 +20,14 @@ from core.scoping import (
     scope_editable,
     scope_viewable,
 )
-from core.services import membership_grant, membership_revoke, organisation_save, term_save
+from core.services import (
+    membership_grant,
+    membership_revoke,
+    membership_set_role,
+    organisation_save,
+    region_save,
+    term_save,
+)
 
 
 def _perm(model: type[Model], action: str) -> str:
@@ -104,6 +112,9 @@ class RegionAdmin(PermissionRulesAdminMixin, SimpleHistoryAdmin):
         # A region's coordinator words its page; its identity stays with the project.
         return ("code", "name", "country", "nuts_code", "nuts_level", "is_lead_partner")
 
+    def save_model(self, request: HttpRequest, obj: Region, form: forms.ModelForm[Any], change: bool) -> None:
+        region_save(region=obj, changed_fields=list(form.changed_data))
+
 
 @admin.register(Organisation)
 class OrganisationAdmin(RegionScopedAdminMixin, SimpleHistoryAdmin):
@@ -145,6 +156,31 @@ class MembershipAddForm(forms.ModelForm[Membership]):
         return data
 
 
+class MembershipChangeForm(forms.ModelForm[Membership]):
+    """Only the role changes; who and where stay (revoke and grant anew for those)."""
+
+    class Meta:
+        model = Membership
+        fields = ("role",)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role"):
+            probe = Membership(
+                pk=self.instance.pk,
+                user_id=self.instance.user_id,
+                region_id=self.instance.region_id,
+                role=data["role"],
+            )
+            try:
+                probe.validate_constraints()
+            except ValidationError as exc:
+                raise forms.ValidationError(
+                    _("This person already has this role here, or the role does not fit the region.")
+                ) from exc
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(PermissionRulesAdminMixin, SimpleHistoryAdmin):
     list_display = ("user", "user_email", "region", "role", "created_at")
@@ -162,8 +198,7 @@ class MembershipAdmin(PermissionRulesAdminMixin, SimpleHistoryAdmin):
     def get_form(
         self, request: HttpRequest, obj: Membership | None = None, change: bool = False, **kwargs: Any
     ) -> Any:
-        if obj is None:
-            kwargs["form"] = MembershipAddForm
+        kwargs["form"] = MembershipAddForm if obj is None else MembershipChangeForm
         return super().get_form(request, obj, change=change, **kwargs)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Membership | None = None) -> Any:
@@ -189,8 +224,7 @@ class MembershipAdmin(PermissionRulesAdminMixin, SimpleHistoryAdmin):
         self, request: HttpRequest, obj: Membership, form: forms.ModelForm[Any], change: bool
     ) -> None:
         if change:
-            obj.full_clean()
-            obj.save()
+            membership_set_role(membership=obj, role=obj.role)
             return
         membership = membership_grant(
             email=form.cleaned_data["email"],
@@ -200,7 +234,9 @@ class MembershipAdmin(PermissionRulesAdminMixin, SimpleHistoryAdmin):
             request=request,
         )
         form.instance = membership
-        obj.pk = membership.pk
+        # The admin logs and shows `obj` next: make it the saved membership.
+        obj.pk, obj.user, obj.region = membership.pk, membership.user, membership.region
+        obj._state.adding = False
         messages.info(request, _("%(user)s now has this role.") % {"user": membership.user})
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:

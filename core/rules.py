@@ -81,10 +81,11 @@ rules.add_perm("core.delete_region", is_project_coordinator)
 
 register_region_scoped("core", "organisation")
 
+_manage_membership = can_coordinate_region_of & (is_project_coordinator | is_regional_membership)
 rules.add_perm("core.view_membership", can_coordinate_region_of)
-rules.add_perm("core.add_membership", can_coordinate_region_of & is_regional_membership)
-rules.add_perm("core.change_membership", can_coordinate_region_of & is_regional_membership)
-rules.add_perm("core.delete_membership", can_coordinate_region_of & is_regional_membership)
+rules.add_perm("core.add_membership", _manage_membership)
+rules.add_perm("core.change_membership", _manage_membership)
+rules.add_perm("core.delete_membership", _manage_membership)
 
 # Vocabularies are shared by all regions: one editor's rename would change every
 # region's records, so only the project coordinator curates them.

@@ -20,6 +20,9 @@ M = TypeVar("M", bound=Model)
 AnyUser = User | AnonymousUser
 
 _CACHE_ATTR = "_innoinfra_access"
+# Bumped whenever memberships change, so that an Access cached on any user object
+# (another copy of the same user, in this process) is recomputed.
+_generation = 0
 
 
 @dataclass(frozen=True)
@@ -57,8 +60,8 @@ def access_for(user: AnyUser | Any) -> Access:
     if user is None or not user.is_authenticated or not user.is_active:
         return NO_ACCESS
     cached = getattr(user, _CACHE_ATTR, None)
-    if cached is not None:
-        return cached
+    if cached is not None and cached[0] == _generation:
+        return cached[1]
     if user.is_superuser:
         access = Access(all_regions_view=True, all_regions_change=True)
     else:
@@ -69,13 +72,15 @@ def access_for(user: AnyUser | Any) -> Access:
                 )
             )
         )
-    setattr(user, _CACHE_ATTR, access)
+    setattr(user, _CACHE_ATTR, (_generation, access))
     return access
 
 
-def forget_access(user: AnyUser | Any) -> None:
-    """Drop the cached `Access`, after the user's memberships changed."""
-    if hasattr(user, _CACHE_ATTR):
+def forget_access(user: AnyUser | Any = None) -> None:
+    """Memberships changed: every cached `Access` of this process is stale now."""
+    global _generation
+    _generation += 1
+    if user is not None and hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)
 
 

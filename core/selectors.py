@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import DatabaseError, connections
+from django.db import Error as DatabaseError_
+from django.db import connections
 from django.db.models import QuerySet
 
 from core.models import ApiToken, Membership, Region, Term
@@ -42,7 +43,7 @@ def health_status() -> dict[str, str]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
         status["database"] = "ok"
-    except DatabaseError as exc:
+    except DatabaseError_ as exc:
         status["database"] = f"down: {exc.__class__.__name__}"
         connections["default"].close_if_unusable_or_obsolete()
     if settings.REDIS_URL:
@@ -96,13 +97,13 @@ class TermIndex:
         return self.get(vocabulary, value) or self._by_label.get(vocabulary, {}).get(_fold(value))
 
     def closest(self, vocabulary: str, value: str) -> str | None:
-        """The label most like `value`, for "did you mean" messages."""
+        """The code whose label (any language) or code is most like `value`, for "did you mean"."""
         import difflib
 
         labels = self._by_label.get(vocabulary, {})
         match = difflib.get_close_matches(_fold(value), list(labels), n=1, cutoff=0.6)
         if match:
-            return labels[match[0]].label_en or labels[match[0]].code  # type: ignore[attr-defined]
+            return labels[match[0]].code
         codes = difflib.get_close_matches(
             value.lower(), list(self._by_code.get(vocabulary, {})), n=1, cutoff=0.6
         )

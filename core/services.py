@@ -28,6 +28,19 @@ MAX_TOKENS_PER_USER = 10
 organisation_renamed = Signal()
 # Sent after a vocabulary term's labels or synonyms changed (same reason).
 term_relabelled = Signal()
+# Sent after a region's name changed (its name is in the catalogue's search text).
+region_renamed = Signal()
+
+
+def region_save(*, region: Region, changed_fields: list[str] | None = None) -> Region:
+    renamed = region.pk is not None and "name" in (changed_fields or [])
+    region.full_clean()
+    with transaction.atomic():
+        region.save()
+        if renamed:
+            pk = region.pk
+            transaction.on_commit(lambda: region_renamed.send(sender=Region, region_id=pk))
+    return region
 
 
 def organisation_save(*, organisation: Organisation, changed_fields: list[str] | None = None) -> Organisation:
@@ -78,6 +91,14 @@ def membership_grant(
     forget_access(user)
     if created:
         _send_invitation(user=user, request=request)
+    return membership
+
+
+def membership_set_role(*, membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.full_clean()
+    membership.save()
+    forget_access(membership.user)
     return membership
 
 

@@ -83,7 +83,12 @@ def env_url(
     raw = environ.get(name, default).strip()
     if not raw:
         return ""
-    parsed = urlparse(raw)
+    try:
+        parsed = urlparse(raw)
+        parsed.port  # noqa: B018  (parses the port; raises on a malformed one)
+    except ValueError as exc:
+        # The value may hold a password: name the variable and the reason only.
+        raise ImproperlyConfigured(f"{name} is not a valid URL ({exc}).") from None
     if parsed.scheme not in schemes:
         raise ImproperlyConfigured(
             f"{name}={_redact(raw)!r} must start with one of: {', '.join(s + '://' for s in schemes)}."

@@ -120,6 +120,10 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Word similarity above which a facility name counts as a typo'd hit: pg_trgm's default
+# (0.6) misses one wrong letter in a short word. Set per connection, so that it holds from
+# the first query of every session (a database-level setting misses open connections).
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c pg_trgm.word_similarity_threshold=0.45"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, broker, jobs --------------------------------------------------------------
@@ -180,8 +184,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind a proxy, axes must read the client address the proxy forwards (PITFALLS).
-AXES_IPWARE_PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+PROXY_COUNT = env_int("PROXY_COUNT", 0, minimum=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+else:
+    # No proxy: X-Forwarded-For comes from the client and could dodge the lockout.
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
 
 # --- API ------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -207,7 +216,8 @@ REST_FRAMEWORK = {
         "user": env_str("API_THROTTLE_USER", "1200/minute"),
     },
     # Behind a proxy the client address is the Nth from the right of X-Forwarded-For.
-    "NUM_PROXIES": env_int("PROXY_COUNT", 0, minimum=0) or None,
+    # 0 (not None): without a proxy, X-Forwarded-For is the client's to forge.
+    "NUM_PROXIES": PROXY_COUNT,
     "EXCEPTION_HANDLER": "core.api.exception_handler",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

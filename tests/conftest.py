@@ -13,6 +13,13 @@ from core.models import Membership, Region
 from tests.factories import MembershipFactory, UserFactory, region
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Full PBKDF2 costs ~0.5 s per user on a busy 2-core machine; hashing strength is not
+    # what these tests are about (login and reset still run the real auth code).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def flanders(db) -> Region:
     return region("flanders")

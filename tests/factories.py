@@ -61,3 +61,62 @@ class TermFactory(factory.django.DjangoModelFactory):
     vocabulary = Term.Vocabulary.KET
     code = factory.Sequence(lambda n: f"term-{n}")
     label = factory.LazyAttribute(lambda o: o.code.replace("-", " ").capitalize())
+
+
+# --- catalogue ------------------------------------------------------------------------
+# Facilities, equipment and services are built through the catalogue services, so the
+# columns they derive (service types, completeness, the copied search text behind the
+# search vector) are what the portal itself would have written.
+
+from django.utils import timezone  # noqa: E402
+
+from catalogue import services as catalogue_services  # noqa: E402
+from catalogue.models import Equipment, Facility, Service  # noqa: E402
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facility
+
+    name = factory.Sequence(lambda n: f"Test Facility {n}")
+    slug = factory.Sequence(lambda n: f"facility-{n}")
+    region = factory.LazyFunction(lambda: region("flanders"))
+    host = factory.SubFactory(OrganisationFactory, region=factory.SelfAttribute("..region"))
+    contact_email = "lab@example.org"
+    state = Facility.State.DRAFT
+
+    class Params:
+        published = factory.Trait(
+            state=Facility.State.PUBLISHED,
+            published_at=factory.LazyFunction(timezone.now),
+            last_verified_at=factory.LazyFunction(timezone.now),
+        )
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return catalogue_services.facility_save(facility=model_class(*args, **kwargs))
+
+
+class EquipmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Equipment
+
+    facility = factory.SubFactory(FacilityFactory)
+    name = factory.Sequence(lambda n: f"Instrument {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return catalogue_services.equipment_save(equipment=model_class(*args, **kwargs))
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Service
+
+    facility = factory.SubFactory(FacilityFactory)
+    name = factory.Sequence(lambda n: f"Service {n}")
+    service_type = "testing-validation"
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return catalogue_services.service_save(service=model_class(*args, **kwargs))

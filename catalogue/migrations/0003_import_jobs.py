@@ -9,82 +9,200 @@ import catalogue.models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalogue', '0002_trigram_threshold'),
-        ('core', '0006_outbox_and_reminders'),
+        ("catalogue", "0002_trigram_threshold"),
+        ("core", "0006_outbox_and_reminders"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalImportMapping',
+            name="HistoricalImportMapping",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name='created')),
-                ('updated_at', models.DateTimeField(blank=True, editable=False, verbose_name='updated')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('columns', models.JSONField(default=dict, help_text='{"file column": "portal field"}', verbose_name='columns')),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('region', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='core.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(blank=True, db_index=True, editable=False, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(blank=True, editable=False, verbose_name="updated")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "columns",
+                    models.JSONField(
+                        default=dict, help_text='{"file column": "portal field"}', verbose_name="columns"
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical import mapping',
-                'verbose_name_plural': 'historical import mappings',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical import mapping",
+                "verbose_name_plural": "historical import mappings",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='ImportJob',
+            name="ImportJob",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('file', models.FileField(upload_to=catalogue.models._import_upload_to, verbose_name='file')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('format', models.CharField(choices=[('csv', 'CSV'), ('xlsx', 'XLSX'), ('json', 'JSON')], max_length=10, verbose_name='format')),
-                ('preset', models.CharField(blank=True, max_length=30, verbose_name='column preset')),
-                ('mapping', models.JSONField(blank=True, default=dict, verbose_name='column mapping')),
-                ('status', models.CharField(choices=[('uploaded', 'Uploaded'), ('checking', 'Checking (dry run)'), ('checked', 'Checked: ready to confirm'), ('rejected', 'Rejected: the file cannot be imported'), ('queued', 'Confirmed, waiting for a worker'), ('importing', 'Importing'), ('done', 'Done'), ('failed', 'Failed: nothing was changed'), ('cancelled', 'Cancelled')], default='uploaded', max_length=20, verbose_name='status')),
-                ('message', models.TextField(blank=True, verbose_name='message')),
-                ('total_rows', models.PositiveIntegerField(default=0, verbose_name='rows')),
-                ('processed_rows', models.PositiveIntegerField(default=0, verbose_name='rows processed')),
-                ('counts', models.JSONField(blank=True, default=dict, help_text='new, updated, unchanged, errors', verbose_name='counts')),
-                ('row_errors', models.JSONField(blank=True, default=list, verbose_name='row errors')),
-                ('preview', models.JSONField(blank=True, default=list, verbose_name='dry-run preview')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='started')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='finished')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='import_jobs', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='import_jobs', to='core.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("file", models.FileField(upload_to=catalogue.models._import_upload_to, verbose_name="file")),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[("csv", "CSV"), ("xlsx", "XLSX"), ("json", "JSON")],
+                        max_length=10,
+                        verbose_name="format",
+                    ),
+                ),
+                ("preset", models.CharField(blank=True, max_length=30, verbose_name="column preset")),
+                ("mapping", models.JSONField(blank=True, default=dict, verbose_name="column mapping")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("uploaded", "Uploaded"),
+                            ("checking", "Checking (dry run)"),
+                            ("checked", "Checked: ready to confirm"),
+                            ("rejected", "Rejected: the file cannot be imported"),
+                            ("queued", "Confirmed, waiting for a worker"),
+                            ("importing", "Importing"),
+                            ("done", "Done"),
+                            ("failed", "Failed: nothing was changed"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="uploaded",
+                        max_length=20,
+                        verbose_name="status",
+                    ),
+                ),
+                ("message", models.TextField(blank=True, verbose_name="message")),
+                ("total_rows", models.PositiveIntegerField(default=0, verbose_name="rows")),
+                ("processed_rows", models.PositiveIntegerField(default=0, verbose_name="rows processed")),
+                (
+                    "counts",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="new, updated, unchanged, errors",
+                        verbose_name="counts",
+                    ),
+                ),
+                ("row_errors", models.JSONField(blank=True, default=list, verbose_name="row errors")),
+                ("preview", models.JSONField(blank=True, default=list, verbose_name="dry-run preview")),
+                ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started")),
+                ("finished_at", models.DateTimeField(blank=True, null=True, verbose_name="finished")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="import_jobs",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="uploaded by",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="import_jobs",
+                        to="core.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import job',
-                'verbose_name_plural': 'import jobs',
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['region', '-created_at'], name='importjob_region_recent'), models.Index(fields=['status', 'created_at'], name='importjob_status_age')],
+                "verbose_name": "import job",
+                "verbose_name_plural": "import jobs",
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["region", "-created_at"], name="importjob_region_recent"),
+                    models.Index(fields=["status", "created_at"], name="importjob_status_age"),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ImportMapping',
+            name="ImportMapping",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('columns', models.JSONField(default=dict, help_text='{"file column": "portal field"}', verbose_name='columns')),
-                ('region', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='import_mappings', to='core.region', verbose_name='region')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="created"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "columns",
+                    models.JSONField(
+                        default=dict, help_text='{"file column": "portal field"}', verbose_name="columns"
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="import_mappings",
+                        to="core.region",
+                        verbose_name="region",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'import mapping',
-                'verbose_name_plural': 'import mappings',
-                'ordering': ['region', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('region', 'name'), name='importmapping_unique_name')],
+                "verbose_name": "import mapping",
+                "verbose_name_plural": "import mappings",
+                "ordering": ["region", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("region", "name"), name="importmapping_unique_name")
+                ],
             },
         ),
     ]

@@ -1,0 +1,1 @@
+"""Browser journeys and accessibility checks (Playwright + axe, system Chromium)."""
