@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet
@@ -26,7 +27,6 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.settings import api_settings
 
 from catalogue import selectors, services
 from catalogue.filters import SORTS, FacilityFilterSet
@@ -40,9 +40,15 @@ from catalogue.serializers import (
     ServiceSerializer,
     ServiceWriteSerializer,
 )
-from core.api import CSVRenderer, PortalPagination, RulesPermission, add_validators, conditional_response
+from core.api import (
+    CSVRenderer,
+    PortalPagination,
+    RulesPermission,
+    add_validators,
+    conditional_response,
+    query_param,
+)
 from core.scoping import scope_editable
-from core.selectors import term_index
 
 EXPORT_LIMIT = 10_000
 FACET_PARAMS = [f.param for f in selectors.FACETS]
@@ -89,6 +95,12 @@ def _escape_cell(value: Any) -> str:
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
+
+
+def _latest(*stamps: datetime | None) -> datetime | None:
+    """The newest of the given times (Last-Modified), None when there is none."""
+    present = [stamp for stamp in stamps if stamp is not None]
+    return max(present) if present else None
 
 
 CSV_COLUMNS = [
@@ -172,7 +184,13 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
     perm_model = Facility
     pagination_class = PortalPagination
     http_method_names = ["get", "post", "put", "patch", "delete", "head", "options"]
-    renderer_classes = [*api_settings.DEFAULT_RENDERER_CLASSES, CSVRenderer]  # type: ignore[list-item]
+
+    def get_renderers(self) -> list[Any]:
+        """CSV for the list (the export) only; nothing else answers text/csv."""
+        renderers = super().get_renderers()
+        if getattr(self, "action", None) == "list":
+            renderers.append(CSVRenderer())
+        return renderers
 
     def get_serializer_class(self) -> Any:
         if self.action == "list":
@@ -205,12 +223,21 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         filterset = self._filterset()
         errors = {k: v for k, v in filterset.errors_by_field().items() if k != "q"}
         if errors:
-            raise exceptions.ValidationError({("search" if k == "q" else k): v for k, v in errors.items()})
+            # Named as the client sent them: `search` is the FilterSet's `q`, `ordering` its `sort`.
+            sent_ordering = "ordering" in request.query_params and "sort" not in request.query_params
+            renamed = {"q": "search", "sort": "ordering" if sent_ordering else "sort"}
+            raise exceptions.ValidationError({renamed.get(k, k): v for k, v in errors.items()})
         if request.query_params.get("include") not in (None, "drafts"):
             raise exceptions.ValidationError({"include": [_("Only 'drafts' is allowed.")]})
-        stamp = Facility.objects.aggregate(last=Max("updated_at"), n=Count("pk"))
+        # Verifying moves last_verified_at (served) but not updated_at: both version the list.
+        stamp = Facility.objects.aggregate(
+            last=Max("updated_at"), verified=Max("last_verified_at"), n=Count("pk")
+        )
+        last_modified = _latest(stamp["last"], stamp["verified"])
         etag, not_modified = conditional_response(
-            request, version=f"{stamp['last']}|{stamp['n']}", last_modified=stamp["last"]
+            request,
+            version=f"{stamp['last']}|{stamp['verified']}|{stamp['n']}",
+            last_modified=last_modified,
         )
         if not_modified is not None:
             return not_modified
@@ -223,7 +250,7 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         facets = self._facets(request, filterset)
         if facets is not None:
             response.data["facets"] = facets
-        return add_validators(response, etag=etag, last_modified=stamp["last"])
+        return add_validators(response, etag=etag, last_modified=last_modified)
 
     def _facets(self, request: Request, filterset: FacilityFilterSet) -> dict[str, Any] | None:
         raw = request.query_params.get("facets")
@@ -238,7 +265,7 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         results = selectors.facet_counts(
             user=request.user,
             params=filterset.search_params(),
-            index=term_index(),
+            index=filterset.index,
             public_only=filterset.public_only,
         )
         return {
@@ -264,15 +291,17 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         facility = self.get_object()
+        verified = facility.last_verified_at.isoformat() if facility.last_verified_at else ""
+        last_modified = _latest(facility.updated_at, facility.last_verified_at)
         etag, not_modified = conditional_response(
             request,
-            version=f"{facility.pk}|{facility.updated_at.isoformat()}",
-            last_modified=facility.updated_at,
+            version=f"{facility.pk}|{facility.updated_at.isoformat()}|{verified}",
+            last_modified=last_modified,
         )
         if not_modified is not None:
             return not_modified
         response = Response(self.get_serializer(facility).data)
-        return add_validators(response, etag=etag, last_modified=facility.updated_at)
+        return add_validators(response, etag=etag, last_modified=last_modified)
 
     def perform_create(self, serializer: Any) -> None:
         facility = Facility(**serializer.validated_data)
@@ -360,7 +389,7 @@ class _ChildViewSet(
     def get_queryset(self) -> QuerySet[Any]:
         visible = selectors.visible_facilities(self.request.user)
         qs = self.model.objects.filter(facility__in=visible).select_related("facility", "facility__region")
-        facility = self.request.query_params.get("facility")
+        facility = query_param(self.request, "facility")
         if facility:
             qs = qs.filter(facility__slug=facility)
         return qs.order_by("pk")

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -12,10 +14,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from catalogue.models import Equipment, Facility, Service
+from catalogue.selectors import visible_facilities
 from catalogue.services import VOCABULARY_FIELDS, vocabulary_errors
 from core.models import Organisation, Region
 from core.scoping import editable_regions
-from core.serializers import StrictFieldsMixin
+from core.serializers import BlankableURLField, StrictFieldsMixin
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 TRANSLATIONS_SCHEMA = {
@@ -51,6 +54,11 @@ class _TranslationsField(serializers.Field):  # type: ignore[type-arg]
                 text = ""
             if not isinstance(text, str):
                 raise serializers.ValidationError(_("Texts must be strings."))
+            if "\x00" in text:
+                # PostgreSQL refuses NUL in text (DRF's CharField has the same check).
+                raise serializers.ValidationError(
+                    _("The %(code)s text contains a null character.") % {"code": code}
+                )
             if self.max_length and len(text) > self.max_length:
                 raise serializers.ValidationError(
                     _("The %(code)s text is longer than %(n)d characters.")
@@ -108,21 +116,37 @@ class ServiceSerializer(serializers.ModelSerializer[Service]):
         read_only_fields = ["id"]
 
 
+def _visible(serializer: serializers.Serializer[Any]) -> QuerySet[Facility]:
+    """The facilities the request's user may see: slugs of others are "does not exist"."""
+    request = serializer.context.get("request")
+    return visible_facilities(getattr(request, "user", None) or AnonymousUser())
+
+
 class EquipmentWriteSerializer(StrictFieldsMixin, EquipmentSerializer):
-    facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.all())
+    facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.none())
 
     class Meta(EquipmentSerializer.Meta):
         fields = [*EquipmentSerializer.Meta.fields, "facility"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["facility"].queryset = _visible(self)
+
 
 class ServiceWriteSerializer(StrictFieldsMixin, ServiceSerializer):
-    facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.all())
+    facility = serializers.SlugRelatedField(slug_field="slug", queryset=Facility.objects.none())
     equipment = serializers.PrimaryKeyRelatedField(
-        many=True, queryset=Equipment.objects.all(), required=False
+        many=True, queryset=Equipment.objects.none(), required=False
     )
 
     class Meta(ServiceSerializer.Meta):
         fields = [*ServiceSerializer.Meta.fields, "facility"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        visible = _visible(self)
+        self.fields["facility"].queryset = visible
+        self.fields["equipment"].child_relation.queryset = Equipment.objects.filter(facility__in=visible)
 
 
 class FacilityListSerializer(serializers.ModelSerializer[Facility]):
@@ -169,6 +193,7 @@ class FacilityDetailSerializer(FacilityListSerializer):
     descriptions = TranslationsField("description", read_only=True)
     equipment = EquipmentSerializer(many=True, read_only=True)
     services = ServiceSerializer(many=True, read_only=True)
+    website = BlankableURLField(read_only=True)
 
     class Meta(FacilityListSerializer.Meta):
         fields = [

@@ -98,9 +98,9 @@ def facility_completeness(facility: Facility, *, service_count: int) -> Complete
     return Completeness(score=round(100 * (len(checks) - len(missing)) / len(checks)), missing=missing)
 
 
-def _search_texts(facility: Facility, *, index: TermIndex) -> tuple[str, str]:
-    services = list(facility.services.all())
-    equipment = list(facility.equipment.all())
+def _search_texts(
+    facility: Facility, *, index: TermIndex, services: list[Service], equipment: list[Equipment]
+) -> tuple[str, str]:
     host: Organisation = facility.host
     b_parts = [
         index.search_text(Term.Vocabulary.KET, facility.technologies),
@@ -132,10 +132,33 @@ def _search_texts(facility: Facility, *, index: TermIndex) -> tuple[str, str]:
 
 def _derive(facility: Facility, *, index: TermIndex) -> None:
     """Fill the columns derived from related rows. The facility must have a primary key."""
-    services = list(facility.services.all())
+    facility_derive(
+        facility,
+        index=index,
+        services=list(facility.services.all()),
+        equipment=list(facility.equipment.all()),
+    )
+
+
+def facility_derive(
+    facility: Facility,
+    *,
+    index: TermIndex,
+    services: Iterable[Service] = (),
+    equipment: Iterable[Equipment] = (),
+) -> Facility:
+    """Fill the derived columns in memory from the given related rows; the caller saves them.
+
+    For bulk writers (the import): a new facility has no services or equipment yet, an
+    existing one passes its prefetched rows. No query when `host` and `region` are loaded.
+    """
+    services, equipment = list(services), list(equipment)
     facility.service_types = sorted({s.service_type for s in services})
     facility.completeness = facility_completeness(facility, service_count=len(services)).score
-    facility.search_text_b, facility.search_text_c = _search_texts(facility, index=index)
+    facility.search_text_b, facility.search_text_c = _search_texts(
+        facility, index=index, services=services, equipment=equipment
+    )
+    return facility
 
 
 DERIVED_FIELDS = ["service_types", "completeness", "search_text_b", "search_text_c", "updated_at"]

@@ -25,3 +25,10 @@ def run_import_task(job_id: int) -> str:
 
     job = import_job_run(job_id=job_id)
     return job.status if job else "missing"
+
+
+@shared_task(name="catalogue.send_weekly_digest", soft_time_limit=600, time_limit=660)
+def send_weekly_digest_task() -> int:
+    from catalogue.reminders import weekly_digest_send
+
+    return weekly_digest_send()

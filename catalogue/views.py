@@ -25,7 +25,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from catalogue import selectors, services
+from catalogue import exports, selectors, services
 from catalogue.filters import SORTS, FacilityFilterSet
 from catalogue.models import Facility
 from core.models import Region, Term
@@ -209,6 +209,22 @@ def _map_points(facilities: list[Facility]) -> list[dict[str, Any]]:
         for f in facilities
         if f.latitude is not None and f.longitude is not None
     ]
+
+
+@require_GET
+def search_export(request: HttpRequest) -> HttpResponse:
+    """The current search's hits as CSV, XLSX or JSON (the portal's import format)."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in exports.FORMATS:
+        return HttpResponse(
+            _("Unknown format: use csv, xlsx or json."), status=400, content_type="text/plain"
+        )
+    filterset = FacilityFilterSet(request.GET, request=request)
+    hits = Facility.objects.filter(pk__in=filterset.qs.order_by().values("pk"))
+    response = HttpResponse(exports.export(hits, fmt), content_type=exports.FORMATS[fmt])
+    stamp = timezone.now().strftime("%Y%m%d")
+    response["Content-Disposition"] = f'attachment; filename="innoinfra-facilities-{stamp}.{fmt}"'
+    return response
 
 
 @require_GET

@@ -11,17 +11,19 @@ from collections import OrderedDict
 from typing import Any
 from urllib.parse import urlencode
 
+from django.core.exceptions import NON_FIELD_ERRORS, RequestDataTooBig
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.http import http_date, quote_etag
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, pagination, permissions, renderers, routers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.scoping import access_for
@@ -60,12 +62,20 @@ class RulesPermission(permissions.BasePermission):
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """One error shape for every 4xx: {"code", "message", "errors": {field: [...]}}."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
     if isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
+        if hasattr(exc, "error_dict"):
+            # Model-level errors come as "__all__"; serializers say "non_field_errors".
+            exc = exceptions.ValidationError(
+                {
+                    (non_field if key == NON_FIELD_ERRORS else key): value
+                    for key, value in exc.message_dict.items()
+                }
+            )
+        else:
+            exc = exceptions.ValidationError({non_field: exc.messages})
     elif isinstance(exc, RequestDataTooBig):
-        exc = exceptions.ValidationError({"non_field_errors": [_("The request body is too large.")]})
+        exc = exceptions.ValidationError({non_field: [_("The request body is too large.")]})
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -74,7 +84,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     if isinstance(exc, exceptions.ValidationError):
-        field_errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        field_errors = exc.detail if isinstance(exc.detail, dict) else {non_field: exc.detail}
         response.data = {
             "code": "invalid",
             "message": _("The request has invalid values; see errors."),
@@ -92,6 +102,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     """Nested serializer errors as dotted field names: {"services.0.name": ["..."]}."""
+    non_field = api_settings.NON_FIELD_ERRORS_KEY
     out: dict[str, list[str]] = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
@@ -101,10 +112,32 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
         for n, item in enumerate(detail):
             out.update(_flatten(item, f"{prefix}.{n}" if prefix else str(n)))
     elif isinstance(detail, list):
-        out[prefix or "non_field_errors"] = [str(i) for i in detail]
+        out[prefix or non_field] = [str(i) for i in detail]
     else:
-        out[prefix or "non_field_errors"] = [str(detail)]
+        out[prefix or non_field] = [str(detail)]
     return {k: v for k, v in out.items() if v}
+
+
+def api_aware_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """handler404: the one error shape under /api/, the portal's HTML page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {
+                "code": exceptions.NotFound.default_code,
+                "message": str(exceptions.NotFound.default_detail),
+                "errors": {},
+            },
+            status=status.HTTP_404_NOT_FOUND,
+        )
+    return page_not_found(request, exception or Http404())
+
+
+def query_param(request: Request, name: str) -> str | None:
+    """A single query parameter, refused (400, named) when it holds a NUL character."""
+    value = request.query_params.get(name)
+    if value is not None and "\x00" in value:
+        raise exceptions.ValidationError({name: [_("Null characters are not allowed.")]})
+    return value
 
 
 # --- pagination -----------------------------------------------------------------------

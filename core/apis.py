@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import exceptions, mixins, permissions, viewsets
 
 from core import schema  # noqa: F401  (registers the token scheme)
-from core.api import PortalPagination
+from core.api import PortalPagination, query_param
 from core.models import Organisation, Region, Term
 from core.serializers import OrganisationSerializer, RegionSerializer, TermSerializer
 
@@ -42,7 +43,7 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet[Organisation]):
 
     def get_queryset(self) -> QuerySet[Organisation]:
         qs = Organisation.objects.select_related("region").order_by("name", "pk")
-        region = self.request.query_params.get("region")
+        region = query_param(self.request, "region")
         if region:
             qs = qs.filter(region__code=region)
         return qs
@@ -63,7 +64,9 @@ class TermViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Term]):
     def get_queryset(self) -> QuerySet[Term]:
         # Built per request: labels follow the request's language (PITFALLS, modeltranslation).
         qs = Term.objects.select_related("parent").order_by("vocabulary", "order", "code")
-        vocabulary = self.request.query_params.get("vocabulary")
+        vocabulary = query_param(self.request, "vocabulary")
         if vocabulary:
+            if vocabulary not in Term.Vocabulary.values:
+                raise exceptions.ValidationError({"vocabulary": [_("Unknown vocabulary.")]})
             qs = qs.filter(vocabulary=vocabulary)
         return qs

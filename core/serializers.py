@@ -25,6 +25,13 @@ class StrictFieldsMixin:
         return super().validate(attrs)  # type: ignore[misc]
 
 
+@extend_schema_field(
+    {"type": "string", "anyOf": [{"format": "uri"}, {"maxLength": 0}], "example": "https://example.org/"}
+)
+class BlankableURLField(serializers.CharField):
+    """A URL as served: blank ("") when there is none, which `format: uri` would refuse."""
+
+
 class RegionSerializer(serializers.ModelSerializer[Region]):
     class Meta:
         model = Region
@@ -45,6 +52,7 @@ class RegionSerializer(serializers.ModelSerializer[Region]):
 
 class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
     region = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    website = BlankableURLField(read_only=True)
 
     class Meta:
         model = Organisation
@@ -54,7 +62,9 @@ class OrganisationSerializer(serializers.ModelSerializer[Organisation]):
 
 class TermSerializer(serializers.ModelSerializer[Term]):
     labels = serializers.SerializerMethodField(help_text="The label in every portal language.")
-    parent = serializers.SlugRelatedField(slug_field="code", read_only=True)  # type: ignore[assignment]
+    parent = serializers.SlugRelatedField(  # type: ignore[assignment]
+        slug_field="code", read_only=True, allow_null=True
+    )
 
     class Meta:
         model = Term

@@ -157,6 +157,9 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "send-outbox": {"task": "core.send_outbox", "schedule": 120.0},
     # The "did you mean" dictionary follows the catalogue's words without slowing each save.
     "rebuild-search-words": {"task": "catalogue.rebuild_search_words", "schedule": 3600.0},
+    # Hourly, not weekly: a missed run (deploy, outage) is caught up within the hour, and
+    # the reminder log keeps it to one digest per editor, region and ISO week.
+    "weekly-catalogue-digest": {"task": "catalogue.send_weekly_digest", "schedule": 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------
@@ -204,8 +207,8 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
-    "DEFAULT_PARSER_CLASSES": ["core.parsers.LimitedJSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.PortalAutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -243,6 +246,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.schema.add_error_responses",
+    ],
 }
 
 # --- Internationalisation -------------------------------------------------------------

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework import routers
 
 from catalogue.apis import EquipmentViewSet, FacilityViewSet, ServiceViewSet
@@ -9,6 +9,9 @@ from catalogue.urls import catalogue_patterns
 from core.api import APIRootView
 from core.apis import OrganisationViewSet, RegionViewSet, TermViewSet
 from core.views import healthz
+
+# JSON for unknown URLs under /api/, the portal's HTML page elsewhere.
+handler404 = "core.api.api_aware_not_found"
 
 api = routers.DefaultRouter()
 api.APIRootView = APIRootView
@@ -22,7 +25,7 @@ api.register("services", ServiceViewSet, basename="service")
 urlpatterns = [
     path("api/v1/", include(api.urls)),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/v1/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/v1/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("core.urls")),

@@ -7,6 +7,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 
 from core.models import Membership, Region
@@ -18,6 +21,24 @@ def _fast_password_hashing(settings):
     # Full PBKDF2 costs ~0.5 s per user on a busy 2-core machine; hashing strength is not
     # what these tests are about (login and reset still run the real auth code).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session")
+def restore_seeded_rows(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
+    """Put back, after the session, the rows that data migrations seeded (regions, vocabularies).
+
+    Transactional tests flush the test database after each test, and with it these rows.
+    With --reuse-db the database outlives the run: without them the next run (of any
+    suite) would find no regions and vocabularies. Session fixtures of suites with
+    transactional tests (browser, imports) depend on this one.
+    """
+    from django.db import connection
+
+    yield
+    contents = getattr(connection, "_test_serialized_contents", None)
+    if contents:
+        with django_db_blocker.unblock():
+            connection.creation.deserialize_db_from_string(contents)
 
 
 @pytest.fixture

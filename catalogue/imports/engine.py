@@ -17,20 +17,24 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Prefetch
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalogue.imports.parsing import FileProblem, Table
-from catalogue.models import Facility
-from catalogue.services import VOCABULARY_FIELDS, facility_save
+from catalogue.models import Equipment, Facility, Service
+from catalogue.services import DERIVED_FIELDS, VOCABULARY_FIELDS, facility_derive
 from core.models import Organisation, Region, Term
 from core.selectors import TermIndex
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 TRANSLATED = ("name", "tagline", "description")
 _SPLIT = re.compile(r"\s*[;|,]\s*")
-FORMULA_START = ("=", "+", "@")
+FORMULA_START = ("=", "@")
+SIGNED = ("+", "-")
 
 
 @dataclass(frozen=True)
@@ -181,18 +185,31 @@ class Plan:
 def resolve_mapping(
     table: Table, *, preset: str, mapping: dict[str, str]
 ) -> tuple[dict[str, str], list[str]]:
-    """file column -> portal field, and problems (unknown fields, missing required columns)."""
-    columns: dict[str, str] = {}
+    """file column -> portal field, and problems (unknown fields, missing required columns).
+
+    File columns are matched without regard to case; the mapping wins over the preset, and
+    a column mapped to "" is ignored, even when it is named like a portal field.
+    """
     base = PRESETS.get(preset, {}) if preset else {}
-    lower = {c.lower(): c for c in table.columns}
-    for column, target in {**base, **mapping}.items():
-        actual = lower.get(column.lower())
-        if actual and target:
-            columns[actual] = ALIASES.get(target, target)
-    # Columns named exactly like portal fields map themselves.
+    merged: dict[str, str] = {}  # lower-cased file column -> target ("" ignores it)
+    for column, target in base.items():
+        merged[column.strip().lower()] = target
+    for column, target in mapping.items():
+        merged[column.strip().lower()] = target
+    columns: dict[str, str] = {}
+    ignored: set[str] = set()
+    for column in table.columns:
+        key = column.strip().lower()
+        if key in merged:
+            target = merged[key]
+            if target:
+                columns[column] = ALIASES.get(target, target)
+            else:
+                ignored.add(column)
+    # Other columns named exactly like portal fields map themselves.
     for column in table.columns:
         key = ALIASES.get(column.strip().lower(), column.strip().lower())
-        if column not in columns and key in FIELDS:
+        if column not in columns and column not in ignored and key in FIELDS:
             columns[column] = key
     problems = []
     unknown = sorted({t for t in columns.values() if t not in FIELDS})
@@ -209,6 +226,21 @@ def resolve_mapping(
     return columns, problems
 
 
+@dataclass
+class _Context:
+    """What every row is checked against, read once per plan."""
+
+    region: Region
+    existing: dict[str, Facility]
+    other_slugs: set[str]
+    hosts: dict[str, Organisation]
+    may_add: bool
+    may_change: bool
+    seen: dict[str, int] = field(default_factory=dict)
+    new_slugs: dict[str, int] = field(default_factory=dict)
+    matched: dict[int, int] = field(default_factory=dict)
+
+
 def build_plan(
     table: Table,
     *,
@@ -222,44 +254,60 @@ def build_plan(
     if problems:
         return Plan(rows=[], problems=problems)
     reverse = {target: column for column, target in columns.items()}
-    existing = _existing(region)
-    hosts = _hosts()
-    regions = {r.code: r for r in Region.objects.all()} | {r.name.lower(): r for r in Region.objects.all()}
-    seen: dict[str, int] = {}
+    all_regions = list(Region.objects.all())
+    regions = {r.code: r for r in all_regions} | {r.name.lower(): r for r in all_regions}
+    # Permissions on facilities depend on their region alone (core.rules: can_edit_region_of),
+    # and every facility a plan adds or changes is of the import's region: one probe each
+    # answers for every row. `_check_row` asserts the region of each matched facility.
+    probe = Facility(region=region)
+    context = _Context(
+        region=region,
+        existing=_existing(region),
+        other_slugs=set(Facility.objects.exclude(region=region).values_list("slug", flat=True)),
+        hosts=_hosts(),
+        may_add=bool(user.has_perm("catalogue.add_facility", probe)),
+        may_change=bool(user.has_perm("catalogue.change_facility", probe)),
+    )
+    # No spreadsheet evaluates JSON, and the JSON export keeps values as they are.
+    spreadsheet = table.format != "json"
+    targets = [(column, target, FIELDS[target]) for column, target in columns.items()]
     rows: list[RowPlan] = []
     for number, raw in table.rows:
         plan = RowPlan(row=number)
         values: dict[str, Any] = {}
-        for column, target in columns.items():
+        for column, target, spec in targets:
             cell = raw.get(column, "")
-            if _is_formula(cell):
-                plan.errors.append((column, _("Formulas are not imported: type the value itself.")))
-                continue
-            if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
-                cell = cell[1:]  # neutralised by our export (catalogue.exports.neutralise)
+            if spreadsheet:
+                if _is_formula(cell):
+                    plan.errors.append((column, _("Formulas are not imported: type the value itself.")))
+                    continue
+                if cell[:1] == "'" and cell[1:2] in ("=", "+", "-", "@", "\t", "\r"):
+                    cell = cell[1:]  # neutralised by our export (catalogue.exports.neutralise)
             try:
-                values[target] = _parse(target, FIELDS[target], cell, index=index, regions=regions)
+                value = _parse(target, spec, cell, index=index, regions=regions)
             except ValidationError as exc:
                 plan.errors.append((column, " ".join(exc.messages)))
-        _check_row(plan, values, reverse, region=region, user=user, existing=existing, hosts=hosts, seen=seen)
+                continue
+            if spec.kind == "choice" and value == "":
+                continue  # empty: keep the current value (a new facility gets the default)
+            values[target] = value
+        _check_row(plan, values, reverse, context=context)
         plan.values = values
         rows.append(plan)
     return Plan(rows=rows)
 
 
+# A leading + or - followed only by these is a number or a phone number, not a formula.
+_NUMBER_LIKE = re.compile(r"[0-9\s().,/\-]*")
+
+
 def _is_formula(cell: str) -> bool:
-    """A cell a spreadsheet would evaluate; negative numbers and "- item" text are not."""
+    """A cell a spreadsheet would evaluate; negative numbers and phone numbers are not."""
     if cell.startswith(FORMULA_START):
         return True
-    return cell.startswith("-") and not cell.startswith("- ") and len(cell) > 1 and not _is_number(cell)
-
-
-def _is_number(text: str) -> bool:
-    try:
-        Decimal(text)
-    except InvalidOperation:
-        return False
-    return True
+    if cell.startswith(SIGNED) and len(cell) > 1:
+        return not _NUMBER_LIKE.fullmatch(cell[1:])
+    return False
 
 
 def _existing(region: Region) -> dict[str, Facility]:
@@ -361,18 +409,25 @@ def _parse(target: str, spec: FieldSpec, cell: str, *, index: TermIndex, regions
     raise ValidationError(f"unsupported field {target}")  # pragma: no cover
 
 
+# Model fields checked like Facility.clean_fields would at save time (lengths, choices,
+# slugs, digits, TRL bounds, array items), so the dry run reports them with row and column.
+_MODEL_FIELDS: dict[str, models.Field[Any, Any]] = {
+    name: model_field
+    for name in FIELDS
+    if name not in ("region", "host")
+    and isinstance(model_field := Facility._meta.get_field(name), models.Field)
+}
+
+
 def _check_row(
     plan: RowPlan,
     values: dict[str, Any],
     reverse: dict[str, str],
     *,
-    region: Region,
-    user: Any,
-    existing: dict[str, Facility],
-    hosts: dict[str, Organisation],
-    seen: dict[str, int],
+    context: _Context,
 ) -> None:
     column = reverse.get
+    region = context.region
     row_region = values.pop("region", None)
     if row_region is not None and row_region != region:
         plan.errors.append(
@@ -392,37 +447,42 @@ def _check_row(
     source = values.get("source") or ""
     external = values.get("external_id") or ""
     key = f"ext:{source}:{external}" if external else f"slug:{slug}"
-    if key in seen:
-        plan.errors.append(
-            (
-                column("external_id" if external else "slug") or "name",
-                _("Same facility as row %(n)d.") % {"n": seen[key]},
-            )
-        )
+    key_column = column("external_id" if external else "slug") or column("name_en") or "name"
+    duplicate = key in context.seen
+    if duplicate:
+        plan.errors.append((key_column, _("Same facility as row %(n)d.") % {"n": context.seen[key]}))
     else:
-        seen[key] = plan.row
-    facility = existing.get(key) or (existing.get(f"slug:{slug}") if slug else None)
-    if facility is None and slug and Facility.objects.filter(slug=slug).exclude(region=region).exists():
-        plan.errors.append(
-            (
-                column("slug") or column("name_en") or "slug",
-                _("Another region already has a facility '%(s)s'.") % {"s": slug},
-            )
-        )
+        context.seen[key] = plan.row
+    facility = context.existing.get(key) or (context.existing.get(f"slug:{slug}") if slug else None)
+    slug_column = column("slug") or column("name_en") or "slug"
+    if facility is not None:
+        # The permission probes of build_plan stand for this facility: same region.
+        assert facility.region_id == region.pk
+        earlier = context.matched.setdefault(facility.pk, plan.row)
+        if earlier != plan.row and not duplicate:
+            plan.errors.append((key_column, _("Same facility as row %(n)d.") % {"n": earlier}))
+    elif name and not slug:
+        plan.errors.append((slug_column, _("The name gives no web address: add a slug column.")))
+    elif slug in context.other_slugs:
+        plan.errors.append((slug_column, _("Another region already has a facility '%(s)s'.") % {"s": slug}))
+    elif slug and not duplicate:
+        earlier = context.new_slugs.setdefault(slug, plan.row)
+        if earlier != plan.row:
+            plan.errors.append((slug_column, _("Same facility as row %(n)d.") % {"n": earlier}))
     host_value = values.pop("host", "")
-    host = hosts.get(host_value) or hosts.get(host_value.lower()) if host_value else None
+    host = context.hosts.get(host_value) or context.hosts.get(host_value.lower()) if host_value else None
     if facility is None and not host_value:
         plan.errors.append((column("host") or "host", _("The host organisation is empty.")))
     if host is not None:
         values["host"] = host
     elif host_value:
         plan.new_host = host_value
+    _check_values(plan, values, reverse, facility)
     if plan.errors:
         plan.action = "error"
         return
     if facility is None:
-        probe = Facility(region=region)
-        if not user.has_perm("catalogue.add_facility", probe):
+        if not context.may_add:
             plan.errors.append(("", _("You may not add facilities to %(r)s.") % {"r": region.name}))
             plan.action = "error"
             return
@@ -430,7 +490,7 @@ def _check_row(
         values["slug"] = slug
         return
     plan.facility_id = facility.pk
-    if not user.has_perm("catalogue.change_facility", facility):
+    if not context.may_change:
         plan.errors.append(("", _("You may not change '%(n)s'.") % {"n": facility.name}))
         plan.action = "error"
         return
@@ -438,12 +498,47 @@ def _check_row(
     plan.changed = [
         target
         for target, value in values.items()
-        if target != "slug"
-        and _differs(getattr(facility, target if target != "host" else "host", None), value)
+        if target != "slug" and _differs(getattr(facility, target, None), value)
     ]
     if plan.new_host:
         plan.changed.append("host")
     plan.action = "updated" if plan.changed else "unchanged"
+
+
+def _check_values(
+    plan: RowPlan, values: dict[str, Any], reverse: dict[str, str], facility: Facility | None
+) -> None:
+    """What the model's validation would refuse at save time, with the row's columns."""
+    for target, value in values.items():
+        model_field = _MODEL_FIELDS.get(target)
+        if model_field is None or value is None or value == "" or value == []:
+            continue
+        try:
+            model_field.clean(value, None)
+        except ValidationError as exc:
+            plan.errors.append((reverse.get(target) or target, " ".join(exc.messages)))
+    failed = {c for c, _m in plan.errors}
+    trl_columns = {reverse.get("trl_min"), reverse.get("trl_max")} - {None}
+    low = values["trl_min"] if "trl_min" in values else getattr(facility, "trl_min", None)
+    high = values["trl_max"] if "trl_max" in values else getattr(facility, "trl_max", None)
+    if low is not None and high is not None and low > high and not (trl_columns & failed):
+        plan.errors.append(
+            (
+                reverse.get("trl_min") or reverse.get("trl_max") or "trl_min",
+                _("The lowest TRL must not be above the highest."),
+            )
+        )
+    if (
+        facility is not None
+        and facility.state == Facility.State.PUBLISHED
+        and not values.get("contact_email", facility.contact_email)
+    ):
+        plan.errors.append(
+            (
+                reverse.get("contact_email") or "contact_email",
+                _("A published facility needs a public contact email."),
+            )
+        )
 
 
 def _differs(current: Any, new: Any) -> bool:
@@ -456,6 +551,10 @@ def _differs(current: Any, new: Any) -> bool:
     return current != new
 
 
+# Rows written per statement; the progress is reported after each batch.
+BATCH_SIZE = 1000
+
+
 def execute_plan(
     plan: Plan,
     *,
@@ -463,39 +562,99 @@ def execute_plan(
     reason: str,
     index: TermIndex,
     progress: Callable[[int], None] | None = None,
+    user: Any = None,
 ) -> dict[str, int]:
-    """Carry out a checked plan in one transaction; any error undoes every row."""
+    """Carry out a checked plan in one transaction; any error undoes every row.
+
+    Building the plan checked every row as `facility_save` would (vocabularies, model
+    field validation, TRL bounds and order, uniqueness, permissions), so the rows are
+    written in bulk, `BATCH_SIZE` at a time: new facilities created and changed ones
+    updated with their history rows (`reason` as the change reason), the derived columns
+    computed in memory by `catalogue.services.facility_derive`. What the database still
+    refuses (a concurrent change) raises and rolls back every row.
+    """
     if not plan.ok:
         raise FileProblem(_("The file has errors; fix them and upload it again."))
-    with transaction.atomic():
+    with transaction.atomic(), translation.override(settings.LANGUAGE_CODE):
         new_hosts: dict[str, Organisation] = {}
-        for n, row in enumerate(plan.rows, start=1):
-            if row.action in ("new", "updated"):
-                facility = (
-                    Facility.objects.select_for_update().get(pk=row.facility_id)
-                    if row.facility_id
-                    else Facility(region=region, source=row.values.get("source", ""))
-                )
-                values = dict(row.values)
-                if row.new_host:
-                    values["host"] = new_hosts.get(row.new_host) or _create_host(
-                        row.new_host, region, new_hosts
-                    )
-                for target, value in values.items():
-                    setattr(facility, target, value)
-                facility.name = facility.name_en or facility.name  # type: ignore[attr-defined]
-                # django-simple-history records this as the reason of the change.
-                facility._change_reason = reason  # type: ignore[attr-defined]
-                try:
-                    facility_save(facility=facility, index=index)
-                except ValidationError as exc:
-                    raise FileProblem(
-                        _("Row %(row)d could not be saved: %(error)s")
-                        % {"row": row.row, "error": " ".join(exc.messages)}
-                    ) from None
-            if progress is not None and (n % 50 == 0 or n == len(plan.rows)):
-                progress(n)
+        for name in dict.fromkeys(r.new_host for r in plan.rows if r.new_host and r.action in WRITTEN):
+            _create_host(name, region, new_hosts)
+        for start in range(0, len(plan.rows), BATCH_SIZE):
+            batch = plan.rows[start : start + BATCH_SIZE]
+            _write_batch(
+                [r for r in batch if r.action in WRITTEN],
+                region=region,
+                reason=reason,
+                index=index,
+                hosts=new_hosts,
+                user=user,
+            )
+            if progress is not None:
+                progress(start + len(batch))
     return plan.counts
+
+
+WRITTEN = ("new", "updated")
+
+
+def _write_batch(
+    rows: list[RowPlan],
+    *,
+    region: Region,
+    reason: str,
+    index: TermIndex,
+    hosts: dict[str, Organisation],
+    user: Any,
+) -> None:
+    if not rows:
+        return
+    now = timezone.now()
+    current = (
+        Facility.objects.select_for_update(of=("self",))
+        .select_related("host", "region")
+        .prefetch_related(
+            Prefetch("services", queryset=Service.objects.order_by("pk")),
+            Prefetch("equipment", queryset=Equipment.objects.order_by("pk")),
+        )
+        .in_bulk([r.facility_id for r in rows if r.facility_id])
+    )
+    created: list[Facility] = []
+    updated: list[Facility] = []
+    fields: set[str] = {"name", *DERIVED_FIELDS}
+    for row in rows:
+        if row.facility_id:
+            facility = current.get(row.facility_id)
+            if facility is None:
+                raise FileProblem(
+                    _("Row %(row)d: the facility was deleted meanwhile; upload the file again.")
+                    % {"row": row.row}
+                )
+            services, equipment = list(facility.services.all()), list(facility.equipment.all())
+            fields.update(row.changed)
+        else:
+            facility = Facility(region=region, source=row.values.get("source", ""))
+            services, equipment = [], []
+        for target, value in row.values.items():
+            setattr(facility, target, value)
+        if row.new_host:
+            facility.host = hosts[row.new_host]
+        facility.name = facility.name_en or facility.name  # type: ignore[attr-defined]
+        facility.updated_at = now
+        facility_derive(facility, index=index, services=services, equipment=equipment)
+        (updated if row.facility_id else created).append(facility)
+    if created:
+        bulk_create_with_history(
+            created, Facility, batch_size=BATCH_SIZE, default_change_reason=reason, default_user=user
+        )
+    if updated:
+        bulk_update_with_history(
+            updated,
+            Facility,
+            sorted(fields),
+            batch_size=BATCH_SIZE,
+            default_change_reason=reason,
+            default_user=user,
+        )
 
 
 def _create_host(name: str, region: Region, cache: dict[str, Organisation]) -> Organisation:

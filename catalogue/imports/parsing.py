@@ -39,6 +39,7 @@ class Table:
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     encoding: str = ""
     delimiter: str = ""
+    format: str = ""  # csv, xlsx or json
 
 
 def read_table(data: bytes, fmt: str) -> Table:
@@ -58,6 +59,7 @@ def read_table(data: bytes, fmt: str) -> Table:
         raise FileProblem(_("Unknown format %(fmt)s: use CSV, XLSX or JSON.") % {"fmt": fmt})
     if not table.rows:
         raise FileProblem(_("The file has a header but no data rows."))
+    table.format = fmt
     return table
 
 
@@ -76,7 +78,11 @@ def guess_format(filename: str) -> str:
 
 def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        try:
+            return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        except UnicodeDecodeError:
+            # A BOM promises UTF-8: do not guess another encoding for what it breaks.
+            raise FileProblem(_encoding_problem()) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -84,9 +90,11 @@ def _decode(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp1252"), "windows-1252"
     except UnicodeDecodeError:
-        raise FileProblem(
-            _("The file's text encoding is not UTF-8 or Windows-1252: save it as 'CSV UTF-8' and try again.")
-        ) from None
+        raise FileProblem(_encoding_problem()) from None
+
+
+def _encoding_problem() -> str:
+    return _("The file's text encoding is not UTF-8 or Windows-1252: save it as 'CSV UTF-8' and try again.")
 
 
 def _read_csv(data: bytes) -> Table:
@@ -209,6 +217,10 @@ def _read_json(data: bytes) -> Table:
         payload = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FileProblem(_("The JSON file cannot be read: %(error)s.") % {"error": exc}) from None
+    except RecursionError:
+        raise FileProblem(
+            _("The JSON file cannot be read: %(error)s.") % {"error": _("it is nested too deeply")}
+        ) from None
     if isinstance(payload, dict):
         payload = payload.get("results", payload.get("facilities"))
     if not isinstance(payload, list) or not all(isinstance(item, dict) for item in payload):

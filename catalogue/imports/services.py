@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalogue.imports.engine import Plan, build_plan, execute_plan
 from catalogue.imports.parsing import MAX_BYTES, FileProblem, guess_format, read_table
@@ -111,7 +112,11 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
         job.message = (
             " ".join(plan.problems)
             if plan.problems
-            else _("%(n)d rows have problems. Fix them in the file and upload it again; nothing was changed.")
+            else ngettext(
+                "%(n)d row has problems. Fix it in the file and upload it again; nothing was changed.",
+                "%(n)d rows have problems. Fix them in the file and upload it again; nothing was changed.",
+                plan.counts["errors"],
+            )
             % {"n": plan.counts["errors"]}
         )
     job.save()
@@ -120,58 +125,136 @@ def import_job_check(*, job: ImportJob) -> ImportJob:
 
 def import_job_confirm(*, job: ImportJob) -> ImportJob:
     """Queue a checked job; the worker carries it out after this transaction commits."""
-    if job.status != ImportJob.Status.CHECKED:
-        raise FileProblem(_("Only a checked import without errors can be confirmed."))
-    job.status = ImportJob.Status.QUEUED
-    job.save(update_fields=["status", "updated_at"])
-    job_id = job.pk
+    with transaction.atomic():
+        # Locked, so that two confirms (a double click, two tabs) queue one run, not two.
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportJob.Status.CHECKED:
+            raise FileProblem(_("Only a checked import without errors can be confirmed."))
+        job.status = locked.status = ImportJob.Status.QUEUED
+        locked.save(update_fields=["status", "updated_at"])
+        job.updated_at = locked.updated_at
+        job_id = job.pk
 
-    def enqueue() -> None:
-        from catalogue.tasks import run_import_task
+        def enqueue() -> None:
+            from catalogue.tasks import run_import_task
 
-        run_import_task.delay(job_id)
+            run_import_task.delay(job_id)
 
-    transaction.on_commit(enqueue)
+        transaction.on_commit(enqueue)
     return job
 
 
+def _locked_job(job_id: int) -> ImportJob | None:
+    """The job row, locked; None while another run holds it (or when it is gone)."""
+    return (
+        ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("region", "created_by")
+        .filter(pk=job_id)
+        .first()
+    )
+
+
 def import_job_run(*, job_id: int) -> ImportJob | None:
-    """Carry out a confirmed job, all rows or none. Safe to run again after a crash."""
-    job = ImportJob.objects.select_related("region", "created_by").filter(pk=job_id).first()
-    if job is None or job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.IMPORTING):
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.IMPORTING, started_at=timezone.now())
-    cache.set(_progress_key(job.pk), 0, timeout=3600)
+    """Carry out a confirmed job, all rows or none. Safe to run again after a crash.
+
+    The job row is locked for the whole run (`skip_locked`): a second delivery of the task
+    while the first runs leaves at once. The facilities and the job's DONE status commit
+    in one transaction, so a crash leaves neither; the job then stays IMPORTING (set in a
+    short transaction first, for the progress page) and the next delivery runs it again.
+    """
+    with transaction.atomic():
+        job = _locked_job(job_id)
+        if job is None:
+            return ImportJob.objects.filter(pk=job_id).first()
+        if job.status not in (ImportJob.Status.QUEUED, ImportJob.Status.IMPORTING):
+            return job
+        job.status = ImportJob.Status.IMPORTING
+        job.started_at = timezone.now()
+        job.save(update_fields=["status", "started_at", "updated_at"])
+    key = _progress_key(job_id)
+    try:
+        with transaction.atomic():
+            job = _locked_job(job_id)
+            if job is None or job.status != ImportJob.Status.IMPORTING:
+                return job or ImportJob.objects.filter(pk=job_id).first()
+            cache.set(key, 0, timeout=3600)
+            _carry_out(job)
+    except Exception as exc:
+        logger.exception("Import job %s failed unexpectedly", job_id)
+        _fail_unexpectedly(job_id, exc)
+        raise
+    finally:
+        _forget_progress(key)
+    if job.status == ImportJob.Status.DONE:
+        from catalogue.services import search_words_rebuild
+
+        search_words_rebuild()
+    return job
+
+
+def _carry_out(job: ImportJob) -> None:
+    """Inside the run's transaction: write the rows and the job's ending together."""
+    plan: Plan | None = None
     try:
         plan = _plan(job)
+        if not plan.ok:
+            # The catalogue changed since the dry run: the rows it now refuses are listed.
+            raise FileProblem(_("The file has errors; fix them and upload it again."))
         counts = execute_plan(
             plan,
             region=job.region,
             reason=f"import job {job.pk}: {job.original_name}",
             index=term_index(),
-            progress=lambda n: cache.set(_progress_key(job_id), n, timeout=3600),
+            progress=lambda n: cache.set(_progress_key(job.pk), n, timeout=3600),
+            user=job.created_by,
         )
     except FileProblem as problem:
+        # execute_plan's own transaction (a savepoint here) has undone every row.
         job.status = ImportJob.Status.FAILED
         job.message = problem.message
+        job.row_errors = plan.error_list()[:MAX_STORED_ERRORS] if plan is not None else []
+        if plan is not None and plan.rows:
+            job.counts = plan.counts
         job.finished_at = timezone.now()
         job.save()
         _notify(job)
-        return job
+        return
     job.status = ImportJob.Status.DONE
     job.counts = counts
     job.processed_rows = job.total_rows
     job.row_errors = []
     job.message = ""
     job.finished_at = timezone.now()
-    with transaction.atomic():
-        job.save()
-        _notify(job)
-    cache.delete(_progress_key(job.pk))
-    from catalogue.services import search_words_rebuild
+    job.save()
+    _notify(job)
 
-    search_words_rebuild()
-    return job
+
+def _fail_unexpectedly(job_id: int, exc: BaseException) -> None:
+    """After the run's transaction rolled back: nothing was imported; say so, and tell the uploader."""
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(of=("self",)).select_related("created_by").get(pk=job_id)
+            )
+            if job.status != ImportJob.Status.IMPORTING:
+                return
+            job.status = ImportJob.Status.FAILED
+            job.message = _(
+                "The import stopped because of an unexpected error (%(error)s); nothing was changed. "
+                "Try again later or tell the portal team."
+            ) % {"error": exc.__class__.__name__}
+            job.finished_at = timezone.now()
+            job.save()
+            _notify(job)
+    except Exception:  # the database itself may be what failed
+        logger.exception("Import job %s could not be marked failed", job_id)
+
+
+def _forget_progress(key: str) -> None:
+    try:
+        cache.delete(key)
+    except Exception:  # an unreachable cache: the key expires by itself
+        logger.warning("Could not delete the progress key %s", key, exc_info=True)
 
 
 def _notify(job: ImportJob) -> None:

@@ -127,13 +127,6 @@ def test_a_change_that_inverts_the_trl_range_is_refused(editor_api, flanders_dra
     assert Facility.objects.get(pk=flanders_draft.pk).trl_min == 3
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: core.api.exception_handler passes Django's message_dict through, so model-level "
-        "errors arrive under '__all__' while serializer-level ones use 'non_field_errors'."
-    ),
-)
 def test_errors_that_belong_to_no_field_use_one_key(editor_api):
     body = refused(editor_api.post(FACILITIES, valid_facility(trl_min=8, trl_max=3), format="json"))
 
@@ -156,14 +149,6 @@ def test_a_taken_slug_is_refused_on_create(editor_api, flanders_draft):
     assert Facility.objects.count() == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: catalogue.serializers._TranslationsField accepts NUL characters, which "
-        "PostgreSQL refuses: 500 instead of 400 (DRF's CharField has "
-        "ProhibitNullCharactersValidator; the custom field does not)."
-    ),
-)
 def test_a_nul_character_in_a_translated_text_is_refused(editor_api):
     editor_api.raise_request_exception = False
 
@@ -241,26 +226,12 @@ def test_an_unknown_filter_value_is_named(api, params, field, named):
     assert named in body["errors"][field][0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: FacilityViewSet.list maps `ordering` to the FilterSet's `sort` but reports the "
-        "error under 'sort', a parameter the client did not send."
-    ),
-)
 def test_an_unknown_ordering_is_named_as_sent(api):
     body = refused(api.get(FACILITIES, {"ordering": "cheapest"}))
 
     assert list(body["errors"]) == ["ordering"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: the `facility` (equipment, services), `region` (organisations) and `vocabulary` "
-        "(terms) query parameters go to the database unchecked; a NUL character is a 500."
-    ),
-)
 @pytest.mark.parametrize(
     "url",
     [
@@ -312,12 +283,12 @@ def test_a_forbidden_write_has_the_one_error_shape(api_as, viewer, flanders_host
     assert body["code"] == "permission_denied"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: a URL under /api/v1/ that no route matches gets Django's HTML 404 page; "
-        "integrators parsing JSON get HTML."
-    ),
-)
 def test_an_unknown_api_url_answers_in_the_one_error_shape(api):
     refused(api.get(f"{API}/no-such-collection/"), 404)
+
+
+def test_an_unknown_portal_url_keeps_the_html_404_page(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")

@@ -167,13 +167,6 @@ def test_adding_a_service_changes_the_list_etag(api, flanders_published):
     assert after.json()["results"][0]["service_types"] == ["testing-validation"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: services.facility_verify writes last_verified_at with update() and leaves "
-        "updated_at alone, so the detail's ETag does not change and clients keep the old date."
-    ),
-)
 def test_verifying_changes_the_detail_etag(api, flanders_published):
     url = f"{FACILITIES}{flanders_published.slug}/"
     before = api.get(url)["ETag"]
@@ -181,6 +174,16 @@ def test_verifying_changes_the_detail_etag(api, flanders_published):
     facility_verify(facility=Facility.objects.get(pk=flanders_published.pk))
 
     assert api.get(url, HTTP_IF_NONE_MATCH=before).status_code == 200
+
+
+def test_verifying_changes_the_list_etag(api, flanders_published):
+    before = api.get(FACILITIES)["ETag"]
+
+    facility_verify(facility=Facility.objects.get(pk=flanders_published.pk))
+
+    after = api.get(FACILITIES, HTTP_IF_NONE_MATCH=before)
+    assert after.status_code == 200
+    assert after.json()["results"][0]["last_verified_at"] is not None
 
 
 # --- paging -----------------------------------------------------------------------------
@@ -345,13 +348,6 @@ def test_term_label_follows_the_request_language(api):
     assert labels["photonics"] == "Photonik"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: FacilityViewSet offers CSVRenderer on every action, so a detail (or a create) "
-        'asked for text/csv answers 200 with the body \'code,message\\n"",""\' instead of 406.'
-    ),
-)
 def test_detail_asked_for_csv_is_not_acceptable(api, flanders_published):
     response = api.get(f"{FACILITIES}{flanders_published.slug}/", HTTP_ACCEPT="text/csv")
 

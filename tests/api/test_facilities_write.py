@@ -296,14 +296,6 @@ def test_viewer_token_cannot_add_a_service(api_as, viewer, flanders_published):
     assert not Service.objects.exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: the write serializers resolve `facility` against Facility.objects.all(), so a "
-        "Skåne editor learns that an unpublished Flanders slug exists ('You may not change "
-        "this facility.') while an unknown slug says 'does not exist'."
-    ),
-)
 def test_other_region_editor_cannot_tell_a_hidden_draft_from_a_missing_slug(
     api_as, other_editor, flanders_draft
 ):

@@ -6,9 +6,9 @@ anonymously; writes carry a project coordinator's knox token and aim at a facili
 equipment and service that exist, so that they reach the serializers and services
 instead of stopping at 404.
 
-Checks: no 5xx (`not_a_server_error`), and every documented response matches its schema
-(`response_schema_conformance`). `status_code_conformance` is left out on purpose: the
-schema documents no 4xx yet (test_schema.py pins that), so every 400 would fail it.
+Checks: no 5xx (`not_a_server_error`), every documented response matches its schema
+(`response_schema_conformance`), and every status code is documented
+(`status_code_conformance`; core.schema.add_error_responses documents the 4xx).
 
 Bounded: 25 examples per operation and generation mode (positive, negative),
 derandomised, no shrinking. The operations are driven through `APIOperation.as_strategy`
@@ -31,7 +31,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
-from schemathesis.specs.openapi.checks import response_schema_conformance
+from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
 from catalogue.models import Facility
 from core.models import Region
@@ -39,7 +39,7 @@ from core.services import api_token_create
 from tests.factories import EquipmentFactory, FacilityFactory, OrganisationFactory, ServiceFactory
 
 SCHEMA_URL = "/api/v1/schema/?format=json"
-CHECKS = [not_a_server_error, response_schema_conformance]
+CHECKS = [not_a_server_error, response_schema_conformance, status_code_conformance]
 MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
 BOUNDS = settings(
     max_examples=25,
@@ -49,14 +49,6 @@ BOUNDS = settings(
     suppress_health_check=list(HealthCheck),
     phases=[Phase.explicit, Phase.generate],
 )
-# Deviations the fuzzer would trip over on nearly every response, hiding everything else.
-# Each is pinned by a strict xfail test in test_schema.py and reported; remove the entry
-# once the schema is fixed. (component, property, keyword, corrected value or None to drop)
-KNOWN_SCHEMA_BUGS = [
-    ("Organisation", "website", "format", None),  # blank URLs are served as "", documented as uri
-    ("FacilityDetail", "website", "format", None),
-    ("Term", "parent", "nullable", True),  # top-level terms have parent null, documented as string
-]
 
 
 def _config() -> SchemathesisConfig:
@@ -116,14 +108,7 @@ def fuzz_catalogue(db, flanders):
 
 @pytest.fixture
 def api_schema(wsgi_app, fuzz_catalogue):
-    schema = schemathesis.openapi.from_wsgi(SCHEMA_URL, wsgi_app, config=_config())
-    for component, prop, keyword, value in KNOWN_SCHEMA_BUGS:
-        definition = schema.raw_schema["components"]["schemas"][component]["properties"][prop]
-        if value is None:
-            del definition[keyword]
-        else:
-            definition[keyword] = value
-    return schema
+    return schemathesis.openapi.from_wsgi(SCHEMA_URL, wsgi_app, config=_config())
 
 
 @pytest.fixture
@@ -220,10 +205,9 @@ def test_the_documented_create_example_is_accepted(api_schema, coordinator_heade
     @BOUNDS
     @given(case=st.one_of(api_schema.get_strategies_from_examples(operation)))
     def run(case):
-        # Besides the documented example, schemathesis assembles one from property examples;
-        # and it tries `?format=csv`, which the schema wrongly offers on writes (reported).
+        # Besides the documented example, schemathesis assembles one from property examples.
         documented = case.body.get("host") == "demo-institute-of-lightweight-structures"
-        if documented and (case.query or {}).get("format") != "csv":
+        if documented:
             headers = {**coordinator_headers, "Accept": "application/json"}
             statuses.append(case.call_and_validate(headers=headers, checks=CHECKS).status_code)
 

@@ -105,20 +105,32 @@ def golden_facility(frozen, flanders) -> Facility:
     return Facility.objects.get(pk=facility.pk)
 
 
-def normalised(body: Any, ids: dict[int, str]) -> Any:
-    """Database ids replaced by stable names (equipment and services by their order)."""
+def normalised(body: Any, ids: dict[Any, str], table: str = "facility") -> Any:
+    """Database ids replaced by stable names, per table (equipment and services by their order).
+
+    Equipment and services have their own id sequences, so the same number can name one
+    of each: the names are kept per table.
+    """
+
+    def name(kind: str, value: int) -> str:
+        return ids.setdefault((kind, value), f"<{kind} {sum(1 for k in ids if k[0] == kind) + 1}>")
+
     if isinstance(body, dict):
         out = {}
         for key, value in body.items():
             if key == "id":
-                out[key] = ids.setdefault(value, f"<id {len(ids) + 1}>")
+                out[key] = name(table, value)
             elif key == "equipment" and isinstance(value, list) and all(isinstance(v, int) for v in value):
-                out[key] = [ids.setdefault(v, f"<id {len(ids) + 1}>") for v in value]
+                out[key] = [name("equipment", v) for v in value]
+            elif key in ("equipment", "services") and isinstance(value, list):
+                out[key] = [
+                    normalised(item, ids, "equipment" if key == "equipment" else "service") for item in value
+                ]
             else:
-                out[key] = normalised(value, ids)
+                out[key] = normalised(value, ids, table)
         return out
     if isinstance(body, list):
-        return [normalised(item, ids) for item in body]
+        return [normalised(item, ids, table) for item in body]
     return body
 
 

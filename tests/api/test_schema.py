@@ -113,14 +113,6 @@ def test_the_token_scheme_is_described(schema):
     assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: RulesPermission lets anyone read published records, but drf-spectacular only "
-        "knows AllowAny/IsAuthenticatedOrReadOnly, so facility, equipment and service reads "
-        "are documented as needing a token (no `{}` security requirement)."
-    ),
-)
 def test_public_reads_are_documented_as_open_to_anonymous_clients(schema):
     closed = [
         path
@@ -131,14 +123,6 @@ def test_public_reads_are_documented_as_open_to_anonymous_clients(schema):
     assert closed == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: no operation documents a 4xx response or the one error shape "
-        "{code, message, errors}; clients (and schemathesis' status_code_conformance) "
-        "cannot know a 400/401/403/404 is expected."
-    ),
-)
 def test_writes_document_their_error_responses_in_the_one_error_shape(schema):
     missing = [
         f"{method.upper()} {path}: {code}"
@@ -168,7 +152,20 @@ def test_docs_page_loads_only_same_origin_sidecar_assets(client):
     assert response.status_code == 200
     assert assets.urls
     assert [u for u in assets.urls if not re.match(r"^/(?!/)", u)] == []
-    assert all(u.startswith("/static/drf_spectacular_sidecar/") for u in assets.urls)
+    # The sidecar's files, and the page's own start-up script (SpectacularSwaggerSplitView).
+    assert [
+        u
+        for u in assets.urls
+        if not u.startswith(("/static/drf_spectacular_sidecar/", f"{API}/docs/?script"))
+    ] == []
+
+
+def test_docs_page_start_up_script_is_served_from_the_page_itself(client):
+    response = client.get(f"{API}/docs/", {"script": ""})
+
+    assert response.status_code == 200
+    assert "javascript" in response["Content-Type"]
+    assert b"SwaggerUIBundle" in response.content
 
 
 def test_docs_page_is_served_under_the_strict_script_policy(client):
@@ -177,14 +174,6 @@ def test_docs_page_is_served_under_the_strict_script_policy(client):
     assert "script-src 'self'" in response["Content-Security-Policy"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: SpectacularSwaggerView inlines its start-up script, which `script-src 'self'` "
-        "blocks: the docs page stays blank in a browser. SpectacularSwaggerSplitView serves "
-        "it as a same-origin script instead."
-    ),
-)
 def test_docs_page_has_no_inline_script_the_policy_would_block(client):
     _response, assets = docs_assets(client)
 
@@ -194,14 +183,6 @@ def test_docs_page_has_no_inline_script_the_policy_would_block(client):
 # --- response shapes the schema gets wrong (the fuzzer works around them, test_fuzz.py) -----
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        'BUG: a blank website is served as "" but documented as `format: uri`, which "" '
-        "does not satisfy; every organisation or facility without a website breaks "
-        "response_schema_conformance."
-    ),
-)
 @pytest.mark.parametrize("component", ["Organisation", "FacilityDetail"])
 def test_a_blank_website_matches_the_documented_schema(schema, component):
     definition = schema["components"]["schemas"][component]["properties"]["website"]
@@ -209,23 +190,12 @@ def test_a_blank_website_matches_the_documented_schema(schema, component):
     assert jsonschema_rs.Draft4Validator(definition, validate_formats=True).is_valid("")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: Term.parent is null for top-level terms but documented as a non-nullable string.",
-)
 def test_a_term_without_parent_matches_the_documented_schema(schema):
     definition = schema["components"]["schemas"]["Term"]["properties"]["parent"]
 
     assert definition.get("nullable") is True
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "BUG: CSVRenderer sits on every FacilityViewSet action, so the schema offers "
-        "`format=csv` and text/csv on create, detail, update and the transitions."
-    ),
-)
 def test_only_the_facility_list_offers_csv(schema):
     offering = {
         f"{method.upper()} {path}"

@@ -387,26 +387,6 @@ def catalogue(transactional_db: None) -> Catalogue:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _browser_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """Make the flush between transactional tests possible, and undo it at the end.
-
-    - knox's migrations create `knox_authtoken` even though KNOX_TOKEN_MODEL =
-      core.ApiToken swaps its model out; Django's flush does not know that table, and
-      PostgreSQL refuses to TRUNCATE auth_user while it references it. The table is
-      unused, so it is dropped here, in the test database only.
-    - With --reuse-db the test database outlives the run: the rows the data migrations
-      seeded are put back after the last test's flush, or the next run (of any suite)
-      would find no regions and vocabularies.
-    """
-    from django.apps import apps
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        knox_token = apps.get_model("knox", "AuthToken")
-        if knox_token._meta.swapped and "knox_authtoken" in connection.introspection.table_names(cursor):
-            cursor.execute("DROP TABLE knox_authtoken")
-    yield
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
+def _browser_database(restore_seeded_rows: None) -> None:
+    """Browser tests are transactional: after the session the rows the data migrations
+    seeded are put back (tests/conftest.py), for the next run with --reuse-db."""

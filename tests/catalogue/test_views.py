@@ -303,3 +303,20 @@ def test_verify_does_not_follow_an_external_next(client_for, editor, draft, targ
 def test_verify_follows_a_next_on_this_site(client_for, editor, draft):
     response = client_for(editor).post(_verify_url(draft), {"next": _page(draft)})
     assert response["Location"] == _page(draft)
+
+
+def test_search_export_downloads_the_hits_with_formulas_neutralised(client, flanders):
+    from tests.factories import FacilityFactory
+
+    FacilityFactory(region=flanders, name="=HYPERLINK(1)", published=True)
+    FacilityFactory(region=flanders, name="Hidden Draft Lab")
+    response = client.get("/facilities/export/", {"region": "flanders", "format": "csv"})
+    body = response.content.decode("utf-8-sig")
+    assert response.status_code == 200
+    assert "'=HYPERLINK(1)" in body
+    assert "Hidden Draft Lab" not in body
+
+
+def test_search_export_refuses_an_unknown_format(client, db):
+    response = client.get("/facilities/export/", {"format": "exe"})
+    assert response.status_code == 400

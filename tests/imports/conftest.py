@@ -24,28 +24,12 @@ from tests.imports import CACHE_PREFIX
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _flushable_test_database(django_db_setup: None, django_db_blocker: Any) -> Iterator[None]:
-    """The worker and outbox tests are transactional: make the flush between them possible.
-
-    Same as tests/browser/conftest.py (and better moved to tests/conftest.py): knox's
-    migrations create `knox_authtoken` although KNOX_TOKEN_MODEL swaps its model out, so
-    Django's flush does not truncate it and PostgreSQL refuses to TRUNCATE auth_user. The
-    table is unused: it is dropped, in the test database only. After the last flush the
-    rows seeded by data migrations are put back, for the next run with --reuse-db.
-    """
-    from django.apps import apps
-    from django.db import connection
-
-    with django_db_blocker.unblock(), connection.cursor() as cursor:
-        knox_token = apps.get_model("knox", "AuthToken")
-        if knox_token._meta.swapped and "knox_authtoken" in connection.introspection.table_names(cursor):
-            cursor.execute("DROP TABLE knox_authtoken")
+def _flushable_test_database(restore_seeded_rows: None) -> Iterator[None]:
+    """The worker and outbox tests are transactional: their flushes empty the seeded rows,
+    which `restore_seeded_rows` (tests/conftest.py) puts back after this session's progress
+    keys are removed."""
     yield
     _forget_progress()
-    contents = getattr(connection, "_test_serialized_contents", None)
-    if contents:
-        with django_db_blocker.unblock():
-            connection.creation.deserialize_db_from_string(contents)
 
 
 def _forget_progress() -> None:

@@ -101,10 +101,6 @@ def test_a_name_that_looks_like_a_formula_survives_a_spreadsheet_roundtrip(check
     assert job.counts["unchanged"] == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: a leading + (phone numbers) counts as a formula, and JSON exports keep it raw",
-)
 @pytest.mark.parametrize("phone", ["+32 16 00 00 00"])
 def test_an_international_phone_number_survives_a_json_roundtrip(check_file, host, flanders, phone):
     facility = FacilityFactory(
@@ -118,7 +114,6 @@ def test_an_international_phone_number_survives_a_json_roundtrip(check_file, hos
     assert job.status == ImportJob.Status.CHECKED
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: an empty choice cell of a new row fails at save time")
 def test_a_new_row_with_empty_structure_and_lifecycle_gets_the_defaults(check_file, host):
     job = _run(check_file(csv_bytes("name,host,structure,lifecycle", "Pilot Line,flanders-make,,")))
 
@@ -159,9 +154,6 @@ def test_a_finished_import_queues_one_mail_to_the_uploader(check_file, host, edi
     assert mails[0].status == OutboxEmail.Status.PENDING
 
 
-@pytest.mark.xfail(
-    strict=True, reason="services bug: import_job_run saves a stale started_at over the one it set"
-)
 def test_a_finished_job_records_when_it_started_and_finished(check_file, host):
     job = _run(check_file(csv_bytes("name,host", "Pilot Line,flanders-make")))
 
@@ -180,18 +172,77 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(check_fil
     assert catalogue_state() == before
 
 
-def test_a_row_that_fails_when_saved_rolls_back_the_rows_before_it(check_file, host, existing):
-    """All or nothing. Row 3 passes the dry run (it does not compare the TRLs) but not the save."""
+def test_the_dry_run_refuses_what_the_model_would_refuse_at_save_time(check_file, host, existing):
+    """TRL order and bounds, lengths of list items: reported with row and column, before any confirm."""
     job = check_file(
-        csv_bytes("name,host,trl_min,trl_max", "Pilot Line,flanders-make,4,7", "Bad Lab,flanders-make,7,4")
+        csv_bytes(
+            "name,host,trl_min,trl_max,keywords",
+            "Pilot Line,flanders-make,4,7,lasers",
+            "Bad Lab,flanders-make,7,4,",
+            "Far Lab,flanders-make,1,12,",
+            f"Long Lab,flanders-make,,,{'k' * 81}",
+        )
     )
+
+    assert job.status == ImportJob.Status.REJECTED
+    assert (
+        job.message == "3 rows have problems. Fix them in the file and upload it again; nothing was changed."
+    )
+    errors = {(e["row"], e["column"]): e["message"] for e in job.row_errors}
+    assert errors[(3, "trl_min")] == "The lowest TRL must not be above the highest."
+    assert errors[(4, "trl_max")] == "Ensure this value is less than or equal to 9."
+    assert (5, "keywords") in errors
+
+
+def test_one_row_with_a_problem_is_counted_in_the_singular(check_file, host):
+    job = check_file(csv_bytes("name,host,trl_min,trl_max", "Bad Lab,flanders-make,7,4"))
+
+    assert job.message == "1 row has problems. Fix it in the file and upload it again; nothing was changed."
+
+
+def test_a_trl_of_a_facility_is_checked_against_the_one_the_file_leaves(check_file, host, existing):
+    Facility.objects.filter(pk=existing.pk).update(trl_min=3, trl_max=5)
+
+    job = check_file(
+        csv_bytes("slug,name,host,trl_min", "existing-photonics-lab,Existing Photonics Lab,flanders-make,8")
+    )
+
+    assert job.status == ImportJob.Status.REJECTED
+    assert [(e["row"], e["column"]) for e in job.row_errors] == [(2, "trl_min")]
+
+
+def test_a_batch_that_fails_when_written_rolls_back_the_batches_before_it(
+    check_file, host, existing, monkeypatch
+):
+    """All or nothing: the second batch fails in the database, the first is undone, the job fails."""
+    from django.db import IntegrityError
+
+    from catalogue.imports import engine
+
+    job = check_file(csv_bytes("name,host", "Pilot Line,flanders-make", "Cold Room,flanders-make"))
     before = catalogue_state()
+    written = engine._write_batch
+    calls = []
 
-    job = _run(job)
+    def fail_second(rows, **kwargs):
+        calls.append(len(rows))
+        if len(calls) == 2:
+            raise IntegrityError("duplicate key value violates unique constraint")
+        written(rows, **kwargs)
 
+    monkeypatch.setattr(engine, "BATCH_SIZE", 1)
+    monkeypatch.setattr(engine, "_write_batch", fail_second)
+
+    with pytest.raises(IntegrityError):
+        _run(job)
+
+    job.refresh_from_db()
+    assert calls == [1, 1]
     assert job.status == ImportJob.Status.FAILED
-    assert job.message == "Row 3 could not be saved: The lowest TRL must not be above the highest."
+    assert "unexpected error (IntegrityError)" in job.message
+    assert job.finished_at is not None
     assert catalogue_state() == before
+    assert OutboxEmail.objects.filter(subject__startswith="Import").count() == 1
 
 
 def test_a_plan_gone_stale_before_the_worker_runs_fails_without_changes(check_file, host, skane):
@@ -203,7 +254,39 @@ def test_a_plan_gone_stale_before_the_worker_runs_fails_without_changes(check_fi
 
     assert job.status == ImportJob.Status.FAILED
     assert job.message == "The file has errors; fix them and upload it again."
+    assert [(e["row"], e["message"]) for e in job.row_errors] == [
+        (3, "Another region already has a facility 'clash-lab'.")
+    ]
     assert catalogue_state() == before
+
+
+def test_a_second_delivery_of_a_finished_job_changes_nothing(check_file, host):
+    job = _run(check_file(csv_bytes("name,host", "Pilot Line,flanders-make")))
+    before = catalogue_state()
+    history = Facility.history.count()
+
+    again = services.import_job_run(job_id=job.pk)
+
+    assert again.status == ImportJob.Status.DONE
+    assert (catalogue_state(), Facility.history.count()) == (before, history)
+
+
+def test_imported_rows_get_the_derived_columns_facility_refresh_computes(check_file, host, existing):
+    from catalogue.services import DERIVED_FIELDS, facility_refresh
+
+    content = csv_bytes(
+        "slug,name,host,technologies,city,certifications",
+        "pilot-line,Pilot Line,flanders-make,photonics,Leuven,ISO 9001",
+        "existing-photonics-lab,Existing Photonics Lab,flanders-make,photonics,Gent,",
+    )
+    _run(check_file(content))
+    fields = [f for f in DERIVED_FIELDS if f != "updated_at"]
+    imported = list(Facility.objects.order_by("pk").values_list(*fields))
+
+    facility_refresh(facility_ids=Facility.objects.values_list("pk", flat=True))
+
+    assert list(Facility.objects.order_by("pk").values_list(*fields)) == imported
+    assert "Leuven" in Facility.objects.get(slug="pilot-line").search_text_b
 
 
 def test_an_import_creates_a_host_organisation_named_only_in_the_file(check_file, host):

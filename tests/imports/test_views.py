@@ -273,9 +273,6 @@ def test_mapping_the_columns_checks_the_file_again_and_saves_the_mapping(
     assert ImportMapping.objects.get(name="Dutch sheet").columns == {"Naam": "name_en", "Organisatie": "host"}
 
 
-@pytest.mark.xfail(
-    strict=True, reason="engine bug: resolve_mapping re-maps an ignored column named like a field"
-)
 def test_ignoring_a_column_named_like_a_portal_field_leaves_it_out(client_for, editor, check_file, host):
     job = check_file(csv_bytes("name,host,region", "Pilot Line,flanders-make,skane"))
 

@@ -53,6 +53,20 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "innoinfra.settings")
 from django.conf import settings
 settings.CACHES["default"]["KEY_PREFIX"] = os.environ["TEST_CACHE_PREFIX"]
 from innoinfra.celery import app
+if os.environ.get("TEST_PAUSE_AFTER_PROGRESS"):
+    # Hold the import's transaction open after its first batch, for the test to kill it there.
+    import time
+    import django
+    django.setup()
+    from catalogue.imports import engine, services
+    engine.BATCH_SIZE = int(os.environ.get("TEST_BATCH_SIZE") or engine.BATCH_SIZE)
+    execute_plan = services.execute_plan
+    def paused(*args, progress, **kwargs):
+        def report(n):
+            progress(n)
+            time.sleep(float(os.environ["TEST_PAUSE_AFTER_PROGRESS"]))
+        return execute_plan(*args, progress=report, **kwargs)
+    services.execute_plan = paused
 app.conf.task_default_queue = os.environ["TEST_QUEUE"]
 app.conf.worker_enable_remote_control = False
 app.worker_main(["worker", "--pool=solo", "--concurrency=1", "--loglevel=INFO",
@@ -208,13 +222,13 @@ def worker_process(queue: str, tmp_path: Path) -> Iterator[Callable[[str], Worke
     }
     started: list[subprocess.Popen[bytes]] = []
 
-    def start(name: str) -> Worker:
+    def start(name: str, **extra_env: str) -> Worker:
         log = tmp_path / f"{name}.log"
         with log.open("wb") as output:  # the child keeps its own descriptor
             process = subprocess.Popen(  # noqa: S603  (fixed argv: this interpreter and the script above)
                 [sys.executable, "-c", WORKER_SCRIPT],
                 cwd=settings.BASE_DIR,
-                env=env,
+                env={**env, **extra_env},
                 stdout=output,
                 stderr=subprocess.STDOUT,
             )
@@ -242,11 +256,12 @@ def test_a_worker_killed_mid_import_leaves_nothing_and_the_next_one_imports_ever
     before = Facility.objects.count()
     started = time.monotonic()
 
-    first = worker_process("first")
+    # Rows are written in batches; the first worker pauses after its first batch, with the
+    # import's transaction still open (a batch of 100 rows here: 3 batches).
+    first = worker_process("first", TEST_PAUSE_AFTER_PROGRESS="60", TEST_BATCH_SIZE="100")
     _confirm(job)
-    # 50 rows are written (the first progress report) inside the import's open transaction.
     _wait(
-        lambda: services.import_job_progress(_job(job.pk)) >= 50,
+        lambda: services.import_job_progress(_job(job.pk)) >= 100,
         timeout=45,
         what="the first rows",
         log=first.log,
