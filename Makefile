@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-$(VENDOR)/.installed: node_modules/.installed
+$(VENDOR)/.installed: node_modules/.installed Makefile
 	mkdir -p $(VENDOR)/leaflet $(VENDOR)/markercluster
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
 	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.js.map node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/

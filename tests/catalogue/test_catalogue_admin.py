@@ -233,3 +233,23 @@ def test_editor_deleting_equipment_in_the_admin_refreshes_search(client_for, edi
     response = client_for(editor).post(f"/admin/catalogue/equipment/{equipment.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert _search(editor, "shaker") == []
+
+
+def test_facility_changelist_offers_the_spreadsheet_import(client_for, editor):
+    response = client_for(editor).get("/admin/catalogue/facility/")
+    assert response.status_code == 200
+    assert "/manage/imports/" in response.content.decode()
+
+
+def test_admin_export_action_exports_only_the_selected_own_region_rows(client_for, editor, flanders, skane):
+    from tests.factories import FacilityFactory
+
+    own = FacilityFactory(region=flanders, name="=Own Lab")
+    FacilityFactory(region=skane, name="Skane Lab")
+    response = client_for(editor).post(
+        "/admin/catalogue/facility/", {"action": "export_csv", "_selected_action": [own.pk]}
+    )
+    body = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert "'=Own Lab" in body
+    assert "Skane Lab" not in body
