@@ -22,6 +22,8 @@ from catalogue.selectors import (
     SearchParams,
     facility_search_queryset,
     normalise_query,
+    rewrite_with_english_labels,
+    split_exclusions,
 )
 from core.models import Region
 from core.selectors import TermIndex, term_index
@@ -104,7 +106,13 @@ class FacilityFilterSet(django_filters.FilterSet):
         sort = str(data.get("sort") or "relevance")
         if sort not in dict(SORTS):
             sort = "relevance"
-        return SearchParams(q=q, filters=filters, sort=sort)
+        positive, _excluded = split_exclusions(q)
+        return SearchParams(
+            q=q,
+            filters=filters,
+            sort=sort,
+            rewritten=rewrite_with_english_labels(positive, self.index) if q else "",
+        )
 
     def errors_by_field(self) -> dict[str, list[str]]:
         """Plain messages per parameter about values that cannot be used."""

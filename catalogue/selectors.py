@@ -77,6 +77,9 @@ class SearchParams:
     # look-alike names ("coating" ~ "computing") never crowd out real matches. Decided
     # once per request (`_use_name_matches`) and shared by the hits and the facets.
     name_matches: bool | None = None
+    # The words with vocabulary terms of other languages replaced by their English labels
+    # ("Reinraum" -> "Cleanroom"): rows carry English labels only. "" when nothing changed.
+    rewritten: str | None = None
 
 
 @dataclass
@@ -176,6 +179,33 @@ def _use_name_matches(params: SearchParams, positive: str, query: SearchQuery) -
     return params.name_matches
 
 
+def rewrite_with_english_labels(q: str, index: TermIndex) -> str:
+    """The plain words of `q` with foreign vocabulary words replaced by English labels.
+
+    Queries with phrases or OR keep their own syntax and are not rewritten.
+    """
+    if '"' in q or re.search(r"\bOR\b", q):
+        return ""
+    changed = False
+    words = []
+    for word in q.split():
+        equivalents = index.english_equivalents(word)
+        if equivalents:
+            words.append(equivalents[0])
+            changed = True
+        else:
+            words.append(word)
+    return " ".join(words) if changed else ""
+
+
+def _rewritten(params: SearchParams, positive: str) -> str:
+    if params.rewritten is None:
+        from core.selectors import term_index
+
+        params.rewritten = rewrite_with_english_labels(positive, term_index())
+    return params.rewritten
+
+
 def _text_match(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
     """Rows matching the words in any language; else rows whose name is a near miss of them."""
     positive, excluded = split_exclusions(params.q)
@@ -186,6 +216,9 @@ def _text_match(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facili
             rank=Value(0.0, output_field=FloatField()), name_similarity=Value(0.0, output_field=FloatField())
         )
     query = text_query(positive)
+    rewritten = _rewritten(params, positive)
+    if rewritten:
+        query = query | text_query(rewritten)  # type: ignore[assignment]
     folded = _fold(positive)
     name_hit = (
         Q(search_names__trigram_word_similar=folded)

@@ -67,6 +67,8 @@ class TermIndex:
     """
 
     def __init__(self, terms: list[Term]) -> None:
+        self._foreign_tokens: dict[str, list[Term]] | None = None
+        self._english_tokens: set[str] = set()
         self._by_code: dict[str, dict[str, Term]] = {}
         self._by_label: dict[str, dict[str, Term]] = {}
         for term in terms:
@@ -110,17 +112,59 @@ class TermIndex:
         return codes[0] if codes else None
 
     def search_text(self, vocabulary: str, codes: list[str] | str) -> str:
-        """Every language's label and synonyms of these codes, for the search index."""
+        """The English label and synonyms of these codes, for the search index.
+
+        Only English goes onto each row: the other seven languages' labels made the
+        stored vector ~10 KB a row. A query word in another language is mapped to the
+        English label at query time instead (`english_equivalents`).
+        """
         values = [codes] if isinstance(codes, str) else codes
         parts: list[str] = []
         for code in values:
             term = self.get(vocabulary, code)
             if term is None:
                 continue
-            for lang, _name in settings.LANGUAGES:
-                parts.append(getattr(term, f"label_{lang}", "") or "")
-                parts.append(getattr(term, f"synonyms_{lang}", "") or "")
+            parts.append(getattr(term, "label_en", "") or term.label)
+            parts.append(getattr(term, "synonyms_en", "") or "")
         return " ".join(p for p in parts if p)
+
+    def english_equivalents(self, word: str) -> list[str]:
+        """English labels of the terms whose label or synonyms in another language hold `word`."""
+        if self._foreign_tokens is None:
+            self._foreign_tokens = self._build_foreign_tokens()
+        folded = _fold(word)
+        if len(folded) < 3 or folded in self._english_tokens:
+            return []  # already matchable in English on the row
+        found: dict[int, str] = {}
+        for token, terms in self._foreign_tokens.items():
+            if token == folded or (
+                len(folded) >= 6
+                and abs(len(token) - len(folded)) <= 3
+                and (token.startswith(folded) or folded.startswith(token))
+            ):
+                for term in terms:
+                    found[term.pk] = getattr(term, "label_en", "") or term.label
+        return sorted(set(found.values()))
+
+    def _build_foreign_tokens(self) -> dict[str, list[Term]]:
+        import re
+
+        tokens: dict[str, list[Term]] = {}
+        english: set[str] = set()
+        for by_code in self._by_code.values():
+            for term in by_code.values():
+                english_text = (
+                    f"{getattr(term, 'label_en', '') or ''} {getattr(term, 'synonyms_en', '') or ''}"
+                )
+                english.update(re.findall(r"\w{3,}", _fold(english_text)))
+                for lang, _name in settings.LANGUAGES:
+                    if lang == "en":
+                        continue
+                    text = f"{getattr(term, f'label_{lang}', '') or ''} {getattr(term, f'synonyms_{lang}', '') or ''}"
+                    for token in set(re.findall(r"\w{3,}", _fold(text))):
+                        tokens.setdefault(token, []).append(term)
+        self._english_tokens = english
+        return tokens
 
 
 def _fold(text: str) -> str:
