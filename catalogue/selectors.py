@@ -270,6 +270,25 @@ def _order(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
     return qs.order_by("-completeness", F("last_verified_at").desc(nulls_last=True), "pk")
 
 
+def facility_most_restrictive_filter(*, user: Any, params: SearchParams) -> tuple[str, int] | None:
+    """With no hits: the one active filter whose removal brings back the most results."""
+    best: tuple[str, int] | None = None
+    for param, values in params.filters.items():
+        if not values:
+            continue
+        trial = SearchParams(
+            q=params.q,
+            filters={k: v for k, v in params.filters.items() if k != param},
+            sort=params.sort,
+            name_matches=params.name_matches,
+            rewritten=params.rewritten,
+        )
+        n = facility_search_queryset(user=user, params=trial).count()
+        if n and (best is None or n > best[1]):
+            best = (param, n)
+    return best
+
+
 def with_card_data(qs: QuerySet[Facility]) -> QuerySet[Facility]:
     """What a result card shows: region and host in the same query."""
     return qs.select_related("region", "host")

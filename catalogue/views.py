@@ -176,19 +176,10 @@ def _active_filters(request: HttpRequest, facets: list[selectors.FacetResult]) -
 
 def _relax_suggestion(request: HttpRequest, params: selectors.SearchParams) -> dict[str, Any] | None:
     """With no hits, the one filter whose removal brings back the most results."""
-    best: tuple[int, str] | None = None
-    for param, values in params.filters.items():
-        if not values:
-            continue
-        trial = selectors.SearchParams(
-            q=params.q, filters={k: v for k, v in params.filters.items() if k != param}, sort=params.sort
-        )
-        n = selectors.facility_search_queryset(user=request.user, params=trial).count()
-        if n and (best is None or n > best[0]):
-            best = (n, param)
+    best = selectors.facility_most_restrictive_filter(user=request.user, params=params)
     if best is None:
         return None
-    count, param = best
+    param, count = best
     return {
         "param": param,
         "label": selectors.FACETS_BY_PARAM[param].label,

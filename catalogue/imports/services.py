@@ -18,7 +18,7 @@ from django.utils.translation import ngettext
 
 from catalogue.imports.engine import Plan, build_plan, execute_plan
 from catalogue.imports.parsing import MAX_BYTES, FileProblem, guess_format, read_table
-from catalogue.models import ImportJob
+from catalogue.models import ImportJob, ImportMapping
 from core.mail import email_queue_template
 from core.models import Region
 from core.selectors import term_index
@@ -261,3 +261,22 @@ def _notify(job: ImportJob) -> None:
     if job.created_by is None or not job.created_by.email:
         return
     email_queue_template(to=[job.created_by.email], template="import_finished", context={"job": job})
+
+
+def import_mapping_save(*, region: Region, name: str, columns: dict[str, str]) -> ImportMapping:
+    """Save (or replace) a region's named column mapping for later uploads."""
+    mapping, _created = ImportMapping.objects.update_or_create(
+        region=region, name=name.strip()[:100], defaults={"columns": columns}
+    )
+    return mapping
+
+
+def import_job_remap(*, job: ImportJob, mapping: dict[str, str], save_as: str = "") -> ImportJob:
+    """Check the file again with columns mapped by hand (and keep the mapping if named)."""
+    with transaction.atomic():
+        if save_as.strip():
+            import_mapping_save(region=job.region, name=save_as, columns=mapping)
+        # The mapping now names every column, so the preset no longer applies.
+        job.mapping, job.preset = mapping, ""
+        job.save(update_fields=["mapping", "preset", "updated_at"])
+        return import_job_check(job=job)

@@ -210,15 +210,7 @@ def job_mapping(request: HttpRequest, job_id: int) -> HttpResponse:
         return render(request, "catalogue/imports/job.html", _job_context(request, job, form))
     mapping = form.mapping()
     name = form.cleaned_data["save_as"].strip()
-    with transaction.atomic():
-        if name:
-            ImportMapping.objects.update_or_create(
-                region=job.region, name=name, defaults={"columns": mapping}
-            )
-        # The mapping now names every column, so the preset no longer applies.
-        job.mapping, job.preset = mapping, ""
-        job.save(update_fields=["mapping", "preset", "updated_at"])
-        services.import_job_check(job=job)
+    job = services.import_job_remap(job=job, mapping=mapping, save_as=name)
     if name:
         messages.info(request, _("The mapping was saved as '%(n)s'.") % {"n": name})
     if job.status == ImportJob.Status.CHECKED:

@@ -109,3 +109,18 @@ def test_check_deploy_with_production_variables_reports_no_issues():
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout, result.stdout + result.stderr
     assert "WARNINGS" not in result.stderr
+
+
+def test_bare_makemigrations_check_runs_without_production_secrets():
+    # Review hooks run it on a bare checkout; it only reads the models.
+    env = _production_env(SECRET_KEY=None, ALLOWED_HOSTS=None, DEBUG=None)
+    result = _run(["manage.py", "makemigrations", "--check", "--dry-run"], env)
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+
+
+def test_other_bare_manage_commands_still_refuse_without_secret_key():
+    env = _production_env(SECRET_KEY=None, ALLOWED_HOSTS=None, DEBUG=None)
+    result = _run(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
