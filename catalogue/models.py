@@ -8,6 +8,10 @@ validate every code against the vocabulary, so no unknown code is ever written.
 
 from __future__ import annotations
 
+import secrets
+import uuid
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -444,3 +448,220 @@ class ImportJob(BaseModel):
             self.Status.REJECTED,
             self.Status.CANCELLED,
         }
+
+
+def _new_link_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+class Enquiry(BaseModel):
+    """An SME's request to one or several facilities (DOMAIN.md "Enquiry").
+
+    What the SME wrote and who they are. Each facility asked gets its own
+    `EnquiryThread`, answered by that facility's region: the state, the first response
+    and the outcome live there. The SME reaches the enquiry through a private link whose
+    token is derived from `public_id` and `link_nonce` (`catalogue.enquiries.links`), so
+    the database holds nothing that opens it. After the retention period (or when the
+    SME asks) `enquiry_anonymise` blanks the person and the words and keeps the figures.
+    No simple_history here: history would keep what anonymisation removes.
+    """
+
+    class OrganisationType(models.TextChoices):
+        SME = "sme", _("SME (fewer than 250 staff)")
+        START_UP = "start-up", _("Start-up")
+        LARGE = "large", _("Large enterprise")
+        RESEARCH = "research", _("University or research organisation")
+        PUBLIC = "public", _("Public authority")
+        NON_PROFIT = "non-profit", _("Non-profit organisation")
+        INDIVIDUAL = "individual", _("Individual")
+        OTHER = "other", _("Other")
+
+    class Type(models.TextChoices):
+        INFORMATION = "information", _("Information")
+        QUOTE = "quote", _("Quote")
+        ACCESS = "access", _("Access to the facility or equipment")
+        TESTING = "testing", _("Testing service")
+        COLLABORATION = "collaboration", _("Collaboration")
+        OTHER = "other", _("Other")
+
+    class BudgetBand(models.TextChoices):
+        UNKNOWN = "unknown", _("Not known yet")
+        UNDER_5K = "under-5k", _("Under €5,000")
+        FROM_5K = "5k-20k", _("€5,000 – €20,000")
+        FROM_20K = "20k-100k", _("€20,000 – €100,000")
+        OVER_100K = "over-100k", _("Over €100,000")
+
+    public_id = models.UUIDField(_("public id"), default=uuid.uuid4, unique=True, editable=False)
+    link_nonce = models.CharField(
+        _("link nonce"),
+        max_length=32,
+        default=_new_link_nonce,
+        editable=False,
+        help_text=_("Changing it revokes the private link."),
+    )
+    # The requester
+    name = models.CharField(_("name"), max_length=120)
+    email = models.EmailField(_("email"), max_length=254)
+    organisation = models.CharField(_("organisation"), max_length=200, blank=True)
+    organisation_type = models.CharField(
+        _("organisation type"), max_length=20, choices=OrganisationType.choices
+    )
+    country = models.CharField(_("country"), max_length=2, help_text=_("ISO 3166-1 alpha-2"))
+    language = models.CharField(_("language"), max_length=8, default="en")
+    # The request
+    type = models.CharField(_("enquiry type"), max_length=20, choices=Type.choices)
+    message = models.TextField(_("message"))
+    wished_start = models.DateField(_("wished start"), null=True, blank=True)
+    budget_band = models.CharField(
+        _("budget"), max_length=20, choices=BudgetBand.choices, default=BudgetBand.UNKNOWN
+    )
+    consent_at = models.DateTimeField(
+        _("consent given"), help_text=_("When the SME agreed to share the enquiry with the facilities.")
+    )
+    consent_text = models.TextField(_("consent wording"), blank=True)
+    # Privacy
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    deletion_requested_at = models.DateTimeField(_("deletion requested"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
+    last_activity_at = models.DateTimeField(_("last activity"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("enquiry")
+        verbose_name_plural = _("enquiries")
+        indexes = [
+            # The anonymisation job: live enquiries by age of their last activity.
+            models.Index(
+                fields=["last_activity_at"], name="enquiry_retention", condition=Q(anonymised_at__isnull=True)
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {'(anonymised)' if self.anonymised_at else self.name}"
+
+    @property
+    def is_anonymised(self) -> bool:
+        return self.anonymised_at is not None
+
+
+class EnquiryThread(BaseModel):
+    """One facility's side of an enquiry: its conversation, state and outcome."""
+
+    class State(models.TextChoices):
+        NEW = "new", _("New")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        IN_DISCUSSION = "in-discussion", _("In discussion")
+        QUOTE_SENT = "quote-sent", _("Quote sent")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        CLOSED = "closed", _("Closed")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+
+    class Outcome(models.TextChoices):
+        SERVICE_DELIVERED = "service-delivered", _("Service delivered or access given")
+        AGREEMENT = "agreement", _("Agreement or contract signed")
+        REFERRED = "referred", _("Referred to another facility")
+        NOT_FEASIBLE = "not-feasible", _("Not feasible at this facility")
+        NO_REPLY = "no-reply", _("No further reply from the requester")
+        WITHDRAWN = "withdrawn", _("Withdrawn by the requester")
+        OTHER = "other", _("Other")
+
+    enquiry = models.ForeignKey(
+        Enquiry, on_delete=models.CASCADE, related_name="threads", verbose_name=_("enquiry")
+    )
+    facility = models.ForeignKey(
+        Facility, on_delete=models.PROTECT, related_name="enquiry_threads", verbose_name=_("facility")
+    )
+    # The facility's region when asked: the inbox, the permissions and the figures read it.
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, related_name="enquiry_threads", verbose_name=_("region")
+    )
+    state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.NEW)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="enquiry_threads",
+        verbose_name=_("assigned to"),
+    )
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)
+    outcome_note = models.TextField(_("outcome note"), blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("enquiry thread")
+        verbose_name_plural = _("enquiry threads")
+        constraints = [
+            models.UniqueConstraint(fields=["enquiry", "facility"], name="enquirythread_one_per_facility"),
+            models.CheckConstraint(
+                name="enquirythread_first_response_after_creation",
+                condition=Q(first_response_at__isnull=True) | Q(first_response_at__gte=F("created_at")),
+            ),
+        ]
+        indexes = [
+            # The inbox: a region's threads by state, newest first; figures by month.
+            models.Index(fields=["region", "state", "-created_at"], name="enquirythread_inbox"),
+            # The reminder scan: threads still waiting for a first response.
+            models.Index(
+                fields=["created_at"],
+                name="enquirythread_unanswered",
+                condition=Q(first_response_at__isnull=True),
+            ),
+        ]
+
+    OPEN_STATES = (
+        State.NEW,
+        State.ACKNOWLEDGED,
+        State.IN_DISCUSSION,
+        State.QUOTE_SENT,
+        State.ACCEPTED,
+    )
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.facility}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+    @property
+    def first_response_time(self) -> timedelta | None:
+        if self.first_response_at is None:
+            return None
+        return self.first_response_at - self.created_at
+
+
+class EnquiryMessage(models.Model):
+    """One message in a thread: the SME's, a regional partner's, or a note of what happened."""
+
+    class Author(models.TextChoices):
+        REQUESTER = "requester", _("Requester")
+        STAFF = "staff", _("Facility team")
+        SYSTEM = "system", _("Portal")
+
+    thread = models.ForeignKey(
+        EnquiryThread, on_delete=models.CASCADE, related_name="messages", verbose_name=_("thread")
+    )
+    author = models.CharField(_("from"), max_length=10, choices=Author.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("written by"),
+    )
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("enquiry message")
+        verbose_name_plural = _("enquiry messages")
+
+    def __str__(self) -> str:
+        return f"{self.get_author_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -30,3 +30,10 @@ rules.add_perm("catalogue.submit_facility", can_edit_region_of)
 rules.add_perm("catalogue.verify_facility", can_edit_region_of)
 # The public page: published facilities for everyone, the rest for the region's readers.
 rules.add_perm("catalogue.see_facility", is_published | can_view_region_of)
+
+# Enquiries hold an SME's personal data: the region's editors and coordinators answer
+# them; viewers (read-only) and other regions see none of it (issue #7).
+rules.add_perm("catalogue.view_enquirythread", can_edit_region_of)
+rules.add_perm("catalogue.change_enquirythread", can_edit_region_of)
+rules.add_perm("catalogue.add_enquirythread", rules.always_deny)
+rules.add_perm("catalogue.delete_enquirythread", rules.always_deny)

@@ -32,3 +32,18 @@ def send_weekly_digest_task() -> int:
     from catalogue.reminders import weekly_digest_send
 
     return weekly_digest_send()
+
+
+@shared_task(name="catalogue.send_enquiry_reminders", soft_time_limit=600, time_limit=660)
+def send_enquiry_reminders_task() -> int:
+    from catalogue.enquiries.services import enquiry_reminders_send
+
+    return enquiry_reminders_send()
+
+
+@shared_task(name="catalogue.apply_retention", soft_time_limit=1800, time_limit=1900)
+def apply_retention_task() -> dict[str, int]:
+    from catalogue.enquiries.services import enquiries_anonymise_due
+    from core.mail import outbox_purge
+
+    return {"enquiries_anonymised": enquiries_anonymise_due(), "mails_deleted": outbox_purge()}

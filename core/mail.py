@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -132,3 +132,12 @@ def reminder_once(*, kind: str, subject: str, period: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def outbox_purge(*, now: datetime | None = None) -> int:
+    """Delete sent and failed mails older than `OUTBOX_KEEP_DAYS`: they hold addresses and words."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    deleted, _by_model = (
+        OutboxEmail.objects.exclude(status=OutboxEmail.Status.PENDING).filter(updated_at__lt=cutoff).delete()
+    )
+    return deleted

@@ -160,6 +160,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     # Hourly, not weekly: a missed run (deploy, outage) is caught up within the hour, and
     # the reminder log keeps it to one digest per editor, region and ISO week.
     "weekly-catalogue-digest": {"task": "catalogue.send_weekly_digest", "schedule": 3600.0},
+    # Unanswered enquiries: reminders after 5 and 10 working days, once each (reminder log).
+    "enquiry-reminders": {"task": "catalogue.send_enquiry_reminders", "schedule": 3600.0},
+    # Retention: enquiries past ENQUIRY_RETENTION_MONTHS are anonymised, old outbox mail deleted.
+    "privacy-retention": {"task": "catalogue.apply_retention", "schedule": 6 * 3600.0},
 }
 
 # --- Authentication -------------------------------------------------------------------
@@ -350,6 +354,16 @@ CONTENT_SECURITY_POLICY = {
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 # Absolute links in mails sent outside a request (jobs, invitations from commands).
 SITE_URL = env_url("SITE_URL", "http://localhost:8000", schemes=("http", "https")).rstrip("/")
+
+# SME enquiries (issue #7). Anonymised after this many months without activity.
+ENQUIRY_RETENTION_MONTHS = env_int("ENQUIRY_RETENTION_MONTHS", 24, minimum=1)
+# Facilities one enquiry may ask at once: the compare page's maximum.
+ENQUIRY_MAX_FACILITIES = 4
+# Per client address and per requester email, over a fixed window ("5/h", "20/d", "3/10m").
+ENQUIRY_RATE_PER_IP = env_str("ENQUIRY_RATE_PER_IP", "10/h")
+ENQUIRY_RATE_PER_EMAIL = env_str("ENQUIRY_RATE_PER_EMAIL", "5/h")
+# Sent and failed mails hold addresses and words: deleted from the outbox after this.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("catalogue.urls")),
     path("", include((catalogue_patterns, "catalogue"))),
     path("manage/imports/", include(("catalogue.imports.urls", "imports"))),
+    path("", include("catalogue.enquiries.urls")),
 ]
 
 if settings.DEBUG:
