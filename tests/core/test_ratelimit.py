@@ -1,0 +1,119 @@
+"""Fixed-window rate limits for the public forms (`core.ratelimit`) and the client address they key on."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from core.ratelimit import client_ip, parse_rate, rate_limit_hit
+
+T0 = 1_799_971_200.0  # the start of a day (and so of an hour) in Unix time
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+# --- parse_rate -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("rate", "expected"),
+    [
+        ("5/h", (5, 3600)),
+        ("20/10m", (20, 600)),
+        ("1/s", (1, 1)),
+        ("100/d", (100, 86400)),
+        ("0/m", (0, 60)),
+        ("3/2h", (3, 7200)),
+    ],
+)
+def test_parse_rate_reads_count_and_period(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+@pytest.mark.parametrize(
+    "rate", ["", "5", "5/", "/h", "five/h", "5/x", "5/hh", "-1/h", "5/-2m", "5/1.5m", "5 /h"]
+)
+def test_parse_rate_refuses_malformed_rates(rate):
+    with pytest.raises(ValueError, match="Not a rate"):
+        parse_rate(rate)
+
+
+# --- rate_limit_hit ---------------------------------------------------------------------
+
+
+def test_the_limit_is_reached_at_the_n_plus_first_attempt():
+    hits = [rate_limit_hit("enquiry-ip", "203.0.113.9", "3/h", now=T0 + i) for i in range(5)]
+    assert hits == [False, False, False, True, True]
+
+
+def test_identities_are_counted_separately():
+    for _ in range(2):
+        rate_limit_hit("enquiry-email", "a@example.com", "2/h", now=T0)
+    assert rate_limit_hit("enquiry-email", "a@example.com", "2/h", now=T0) is True
+    assert rate_limit_hit("enquiry-email", "b@example.com", "2/h", now=T0) is False
+
+
+def test_scopes_are_counted_separately():
+    for _ in range(2):
+        rate_limit_hit("enquiry-ip", "203.0.113.9", "2/h", now=T0)
+    assert rate_limit_hit("enquiry-ip", "203.0.113.9", "2/h", now=T0) is True
+    assert rate_limit_hit("login-ip", "203.0.113.9", "2/h", now=T0) is False
+
+
+def test_a_new_window_starts_counting_afresh():
+    for _ in range(2):
+        rate_limit_hit("enquiry-ip", "198.51.100.1", "2/h", now=T0 + 10)
+    assert rate_limit_hit("enquiry-ip", "198.51.100.1", "2/h", now=T0 + 3599) is True
+    assert rate_limit_hit("enquiry-ip", "198.51.100.1", "2/h", now=T0 + 3600) is False
+    assert rate_limit_hit("enquiry-ip", "198.51.100.1", "2/h", now=T0 + 3601) is False
+    assert rate_limit_hit("enquiry-ip", "198.51.100.1", "2/h", now=T0 + 3602) is True
+
+
+def test_a_zero_rate_refuses_the_first_attempt():
+    assert rate_limit_hit("enquiry-ip", "198.51.100.2", "0/h", now=T0) is True
+
+
+def test_no_address_or_email_is_stored_in_the_cache_keys():
+    rate_limit_hit("enquiry-email", "secret.person@example.com", "5/h", now=T0)
+    keys = [str(key) for key in cache._cache]  # type: ignore[attr-defined]  # LocMemCache in tests
+    assert keys
+    assert not any("secret.person" in key for key in keys)
+
+
+# --- client_ip --------------------------------------------------------------------------
+
+
+def _request(remote: str = "10.0.0.5", forwarded: str | None = None):
+    extra = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded
+    return RequestFactory().post("/enquiries/new/", **extra)
+
+
+def test_without_a_proxy_x_forwarded_for_is_ignored(settings):
+    settings.PROXY_COUNT = 0
+    assert client_ip(_request("198.51.100.7", forwarded="203.0.113.1")) == "198.51.100.7"
+
+
+def test_behind_one_proxy_the_rightmost_forwarded_address_is_the_client(settings):
+    settings.PROXY_COUNT = 1
+    # The client forged the first entry; the proxy appended the address it saw.
+    assert client_ip(_request("10.0.0.1", forwarded="1.2.3.4, 203.0.113.50")) == "203.0.113.50"
+
+
+def test_behind_two_proxies_the_second_from_the_right_is_the_client(settings):
+    settings.PROXY_COUNT = 2
+    request = _request("10.0.0.2", forwarded="1.2.3.4, 203.0.113.50,10.0.0.1")
+    assert client_ip(request) == "203.0.113.50"
+
+
+def test_behind_a_proxy_a_short_header_falls_back_to_the_peer_address(settings):
+    settings.PROXY_COUNT = 2
+    assert client_ip(_request("10.0.0.2", forwarded="203.0.113.50")) == "10.0.0.2"
+    assert client_ip(_request("10.0.0.2")) == "10.0.0.2"
