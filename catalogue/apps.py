@@ -11,6 +11,7 @@ class CatalogueConfig(AppConfig):
         from simple_history import register as register_history
 
         from catalogue import services  # noqa: F401
+        from catalogue.cache import connect_signals
         from catalogue.models import Facility
 
         # History is registered once modeltranslation (first app, so ready first) has
@@ -20,3 +21,4 @@ class CatalogueConfig(AppConfig):
             app="catalogue",
             excluded_fields=["search_text_b", "search_text_c", "search_vector", "search_names"],
         )
+        connect_signals()

@@ -21,6 +21,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from catalogue.cache import catalogue_changed
 from catalogue.models import Equipment, Facility, Service
 from core.models import Organisation, Term
 from core.selectors import TermIndex, term_index
@@ -208,6 +209,7 @@ def facility_refresh(
         changed.append(facility)
     fields = DERIVED_FIELDS if touch else [f for f in DERIVED_FIELDS if f != "updated_at"]
     Facility.objects.bulk_update(changed, fields, batch_size=500)
+    catalogue_changed()
     return len(changed)
 
 
@@ -281,6 +283,7 @@ def facility_verify(*, facility: Facility) -> Facility:
     """An editor confirms the record is still true today."""
     facility.last_verified_at = timezone.now()
     Facility.objects.filter(pk=facility.pk).update(last_verified_at=facility.last_verified_at)
+    catalogue_changed()
     return facility
 
 

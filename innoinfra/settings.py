@@ -355,6 +355,10 @@ DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 # Absolute links in mails sent outside a request (jobs, invitations from commands).
 SITE_URL = env_url("SITE_URL", "http://localhost:8000", schemes=("http", "https")).rstrip("/")
 
+# Public search results (facets, hits, page) are cached per catalogue version, which
+# every catalogue write bumps (catalogue/cache.py). 0 turns the cache off; it is off
+# in tests, where transactions roll back without commit hooks.
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 0 if TESTING else 600, minimum=0)
 # SME enquiries (issue #7). Anonymised after this many months without activity.
 ENQUIRY_RETENTION_MONTHS = env_int("ENQUIRY_RETENTION_MONTHS", 24, minimum=1)
 # Facilities one enquiry may ask at once: the compare page's maximum.

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from catalogue.cache import catalogue_changed
 from catalogue.imports.parsing import FileProblem, Table
 from catalogue.models import Equipment, Facility, Service
 from catalogue.services import DERIVED_FIELDS, VOCABULARY_FIELDS, facility_derive
@@ -591,6 +592,7 @@ def execute_plan(
             )
             if progress is not None:
                 progress(start + len(batch))
+        catalogue_changed()  # bulk writes send no model signals (catalogue/cache.py)
     return plan.counts
 
 

@@ -1,0 +1,89 @@
+"""The catalogue version and the cache of public search results (issue #6).
+
+Every write that changes what a search can show (facilities, equipment, services, hosts,
+regions, vocabulary) bumps one counter in the shared cache after its transaction
+commits. Cached search fragments are keyed by that counter, so a change is visible to
+the next request and nothing has to be deleted. Bumping after commit is what makes it
+correct: a request that read the old version ran its queries before the commit, so
+what it stores under the old key is never read again.
+
+Writes reach the counter by model signals (every `save()`/`delete()`, in the admin,
+the services and the API) and, for the bulk paths that send no signals (imports, the
+demo loader, bulk refreshes), by calling `catalogue_changed()` themselves. Entries
+also expire after `SEARCH_CACHE_SECONDS`, a bound on any write path missed.
+
+With Redis (production) the counter is shared by every process. Without it, each
+process has its own; that is only the zero-setup `make run`, one process.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
+
+VERSION_KEY = "catalogue:version"
+
+
+def catalogue_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        # A time-based start, so a flushed cache never reuses an old version's keys.
+        cache.add(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None)
+        version = cache.get(VERSION_KEY)
+    return int(version)
+
+
+def _bump() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # no version yet: the next reader starts a fresh one
+        cache.set(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None)
+
+
+def catalogue_changed() -> None:
+    """Call after any write the model signals do not see; takes effect on commit."""
+    transaction.on_commit(_bump, robust=True)
+
+
+def _on_model_change(sender: Any, **kwargs: Any) -> None:
+    catalogue_changed()
+
+
+def connect_signals() -> None:
+    """Bump on every save and delete of the models a search result shows."""
+    from catalogue.models import Equipment, Facility, Service
+    from core.models import Organisation, Region, Term
+
+    for model in (Facility, Equipment, Service, Organisation, Region, Term):
+        post_save.connect(
+            _on_model_change, sender=model, dispatch_uid=f"catalogue-version-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _on_model_change, sender=model, dispatch_uid=f"catalogue-version-delete-{model.__name__}"
+        )
+
+
+def search_cache_key(*, kind: str, pairs: list[tuple[str, str]], language: str) -> str:
+    """A key for one public search state: sorted parameters, language, catalogue version."""
+    raw = "&".join(f"{k}={v}" for k, v in sorted(pairs))
+    digest = hashlib.sha256(f"{kind}|{language}|{raw}".encode()).hexdigest()[:40]
+    return f"search:{catalogue_version()}:{digest}"
+
+
+def cached(key: str, compute: Callable[[], Any]) -> Any:
+    """`compute()` once per key while the catalogue does not change."""
+    seconds = settings.SEARCH_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value
