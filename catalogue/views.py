@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -26,16 +26,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import exports, selectors, services
+from catalogue.enquiries import selectors as enquiry_selectors
+from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
-from catalogue.models import Facility
+from catalogue.models import EnquiryThread, Facility
 from core.models import Region, Term
-from core.scoping import access_for
+from core.scoping import Access, access_for
 from core.selectors import term_index
 
 PAGE_SIZE = 20
 MAX_PAGE = 500
 MAX_COMPARE = 4
 STALE_AFTER_DAYS = 365
+FIGURES_MONTHS = 12
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -416,10 +419,15 @@ def my_region(request: HttpRequest) -> HttpResponse:
         incomplete=Count("pk", filter=Q(completeness__lt=100) & ~Q(state=Facility.State.ARCHIVED)),
         published=Count("pk", filter=Q(state=Facility.State.PUBLISHED)),
     )
+    # Who may edit a region's records answers its enquiries (catalogue.rules, without
+    # asking ModelBackend's permission tables for a viewer).
+    can_answer = bool(access.all_regions_change or access.edit_regions)
     return render(
         request,
         "catalogue/my_region.html",
         {
+            "enquiry_figures": _enquiry_figures(access) if can_answer else [],
+            "can_answer_enquiries": can_answer,
             "counts": counts,
             "drafts": list(
                 internal.filter(state__in=[Facility.State.DRAFT, Facility.State.SUBMITTED]).order_by(
@@ -436,9 +444,31 @@ def my_region(request: HttpRequest) -> HttpResponse:
                 .exclude(state=Facility.State.ARCHIVED)
                 .order_by("completeness", "name")[:50]
             ),
-            "can_edit": bool(access.all_regions_change or access.edit_regions),
+            "can_edit": can_answer,
         },
     )
+
+
+def _enquiry_figures(access: Access) -> list[dict[str, Any]]:
+    """The last 12 months (this one included) of the regions the user answers enquiries for."""
+    today = timezone.localdate()
+    month_index = today.year * 12 + today.month - 1 - (FIGURES_MONTHS - 1)
+    since = date(month_index // 12, month_index % 12 + 1, 1)
+    figures = enquiry_selectors.enquiry_figures(
+        region_ids=None if access.all_regions_change else sorted(access.edit_regions), since=since
+    )
+    outcome_labels = dict(EnquiryThread.Outcome.choices)
+    return [
+        {
+            "figures": row,
+            "median": human_duration(row.median_first_response),
+            "outcomes": [
+                (outcome_labels.get(code, code), n)
+                for code, n in sorted(row.outcomes.items(), key=lambda item: (-item[1], item[0]))
+            ],
+        }
+        for row in figures
+    ]
 
 
 @require_POST

@@ -27,8 +27,9 @@ COMPARE_CEILING = 7
 HOME_CEILING = 3
 # Region, term index, technology counts, count, facilities, map points.
 REGION_CEILING = 6
-# Session, user, memberships, the counts, drafts, stale and incomplete lists.
-MY_REGION_CEILING = 7
+# Session, user, memberships, the counts, drafts, stale and incomplete lists, and the
+# enquiry figures (per month, outcomes per month).
+MY_REGION_CEILING = 9
 
 
 def queries(client, url: str, params: dict | None = None) -> int:
