@@ -10,21 +10,28 @@ from __future__ import annotations
 import io
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchQuery
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db.models import Count
 from django.test import override_settings
+from django.urls import resolve
+from django.utils import timezone
 
 from catalogue import selectors
+from catalogue.demo.enquiries import enquiry_specs
 from catalogue.demo.generator import FacilitySpec, generate
 from catalogue.demo.loader import load, load_bulk
-from catalogue.models import Equipment, Facility, Service
+from catalogue.enquiries import selectors as enquiry_selectors
+from catalogue.enquiries.services import FINISHED_STATES
+from catalogue.models import Enquiry, EnquiryMessage, EnquiryThread, Equipment, Facility, Service
 from catalogue.selectors import SearchParams
 from catalogue.services import VOCABULARY_FIELDS
-from core.models import Membership, Region, Term
+from core.models import Membership, OutboxEmail, Region, Term
 from core.selectors import TermIndex, term_index
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
@@ -216,8 +223,8 @@ def test_seed_demo_catalogue_refuses_without_demo_mode(db):
 @override_settings(DEMO_MODE=True)
 def test_seed_demo_catalogue_is_idempotent(db):
     out = io.StringIO()
-    call_command("seed_demo_catalogue", count=8, stdout=out)
-    call_command("seed_demo_catalogue", count=8, stdout=out)
+    call_command("seed_demo_catalogue", count=8, no_enquiries=True, stdout=out)
+    call_command("seed_demo_catalogue", count=8, no_enquiries=True, stdout=out)
     first, second = out.getvalue().strip().splitlines()
     assert "8 created, 0 updated, 0 unchanged" in first
     assert "0 created, 0 updated, 8 unchanged" in second
@@ -253,3 +260,121 @@ def test_seed_demo_accounts_refuses_outside_debug_and_demo_mode(db):
     with pytest.raises(CommandError, match="DEMO_MODE"):
         call_command("seed_demo_accounts", stdout=io.StringIO())
     assert not get_user_model().objects.exists()
+
+
+# --- demo enquiries -----------------------------------------------------------------------------
+
+PLAN_FACILITIES = {code: [f"{code}-lab-{i}" for i in range(1, 5)] for code in REGION_LANGUAGES}
+
+
+def test_the_enquiry_plan_is_deterministic_per_seed():
+    plan = enquiry_specs(PLAN_FACILITIES, seed=2026)
+    assert plan == enquiry_specs(PLAN_FACILITIES, seed=2026)
+    assert plan != enquiry_specs(PLAN_FACILITIES, seed=2027)
+    assert len({s.public_id for s in plan}) == len(plan)
+    assert {s.public_id for s in plan}.isdisjoint(
+        s.public_id for s in enquiry_specs(PLAN_FACILITIES, seed=2027)
+    )
+
+
+def test_the_enquiry_plan_asks_3_to_6_per_region_over_six_months_from_fictional_smes():
+    plan = enquiry_specs(PLAN_FACILITIES, seed=2026)
+    per_region = Counter(s.region_code for s in plan)
+    assert set(per_region) == set(REGION_LANGUAGES)
+    assert all(3 <= n <= 6 for n in per_region.values())
+    assert all(0 < s.days_ago <= 183 for s in plan)
+    assert max(s.days_ago for s in plan) - min(s.days_ago for s in plan) > 120
+    assert all(s.requester.email.endswith(("@example.com", "@example.org")) for s in plan)
+    assert sum(len(s.facility_slugs) > 1 for s in plan) >= 3
+    assert all(slug in PLAN_FACILITIES[s.region_code] for s in plan for slug in s.facility_slugs[:1])
+    assert all(len(s.stories) == len(s.facility_slugs) for s in plan)
+
+
+def test_every_planned_step_lies_in_the_past():
+    for seed in range(20):
+        for spec in enquiry_specs(PLAN_FACILITIES, seed=seed):
+            assert all(step.hours < spec.days_ago * 24 for story in spec.stories for step in story), spec.key
+
+
+@pytest.fixture
+def seeded(db) -> str:
+    """The demo accounts and a small demo catalogue with its enquiries; the command's output."""
+    out = io.StringIO()
+    with override_settings(DEMO_MODE=True):
+        call_command("seed_demo_accounts", stdout=io.StringIO())
+        call_command("seed_demo_catalogue", count=24, stdout=out)
+    return out.getvalue()
+
+
+def _demo_threads() -> list[EnquiryThread]:
+    return list(EnquiryThread.objects.select_related("enquiry", "region"))
+
+
+def test_demo_enquiries_are_a_realistic_mix_that_sent_no_mail(seeded):
+    enquiries = Enquiry.objects.all()
+    assert 3 * 8 <= enquiries.count() <= 6 * 8
+    assert all(e.email.endswith(("@example.com", "@example.org")) for e in enquiries)
+    assert Enquiry.objects.annotate(n=Count("threads")).filter(n__gt=1).exists()
+    threads = _demo_threads()
+    assert {t.region.code for t in threads} == set(REGION_LANGUAGES)
+    assert len({(t.created_at.year, t.created_at.month) for t in threads}) >= 4
+    responses = [t.first_response_time for t in threads if t.first_response_time is not None]
+    assert any(r < timedelta(days=1) for r in responses)  # answered quickly
+    assert any(r > timedelta(days=6) for r in responses)  # answered slowly
+    overdue = EnquiryThread.objects.filter(
+        first_response_at__isnull=True,
+        state=EnquiryThread.State.NEW,
+        created_at__lte=enquiry_selectors.overdue_before(),
+    )
+    assert overdue.exists()
+    assert len({t.outcome for t in threads if t.outcome}) >= 3
+    assert len({t.state for t in threads}) >= 4
+    assert not OutboxEmail.objects.exists()
+
+
+def test_demo_enquiry_timestamps_tell_a_consistent_story(seeded):
+    now = timezone.now()
+    for thread in _demo_threads():
+        times = list(thread.messages.values_list("created_at", flat=True))
+        assert all(thread.created_at < t <= now for t in times), thread
+        assert thread.last_message_at == max(times, default=thread.created_at)
+        assert (thread.closed_at is not None) is (thread.state in FINISHED_STATES)
+        if thread.first_response_at:
+            assert thread.first_response_at in times
+        assert thread.enquiry.created_at == thread.created_at
+    for enquiry in Enquiry.objects.all():
+        latest = max(t.last_message_at for t in enquiry.threads.all())
+        assert enquiry.last_activity_at == latest
+        assert enquiry.consent_at == enquiry.created_at
+
+
+def test_the_demo_prints_a_working_private_link(seeded):
+    (line,) = [line for line in seeded.splitlines() if line.startswith("Follow a demo enquiry as the SME: ")]
+    assert line.startswith("Follow a demo enquiry as the SME: http://localhost:8000/enquiries/")
+    path = urlparse(line.split(": ", 1)[1]).path
+    enquiry = enquiry_selectors.enquiry_by_link(**resolve(path).kwargs)
+    assert enquiry is not None
+    assert enquiry.threads.filter(
+        state__in=EnquiryThread.OPEN_STATES, first_response_at__isnull=False
+    ).exists()
+
+
+def test_seeding_the_demo_again_creates_no_enquiry(seeded):
+    before = sorted(Enquiry.objects.values_list("public_id", "updated_at"))
+    messages = EnquiryMessage.objects.count()
+    out = io.StringIO()
+    with override_settings(DEMO_MODE=True):
+        call_command("seed_demo_catalogue", count=24, stdout=out)
+    assert f"Demo enquiries: 0 created, {len(before)} already present, 0 skipped" in out.getvalue()
+    assert sorted(Enquiry.objects.values_list("public_id", "updated_at")) == before
+    assert EnquiryMessage.objects.count() == messages
+
+
+@override_settings(DEMO_MODE=True)
+def test_without_demo_accounts_the_enquiries_wait_for_them(db):
+    out = io.StringIO()
+    call_command("seed_demo_catalogue", count=8, stdout=out)
+    assert not Enquiry.objects.exists()
+    assert "0 created, 0 already present" in out.getvalue()
+    assert "run seed_demo_accounts first" in out.getvalue()
+    assert "Follow a demo enquiry" not in out.getvalue()

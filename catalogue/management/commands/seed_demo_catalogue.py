@@ -1,13 +1,21 @@
 from __future__ import annotations
 
+import os
 import time
 from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from catalogue.demo.enquiries import (
+    enquiry_specs,
+    load_enquiries,
+    published_demo_facilities,
+    showcase_enquiry,
+)
 from catalogue.demo.generator import generate
 from catalogue.demo.loader import load, load_bulk
+from catalogue.enquiries.links import enquiry_url
 from catalogue.services import search_words_rebuild
 from core.selectors import term_index
 
@@ -15,7 +23,9 @@ from core.selectors import term_index
 class Command(BaseCommand):
     help = (
         "Load the generated demo catalogue (fictional facilities spread over the eight regions). "
-        "Idempotent: a second run changes nothing. --bulk inserts new facilities quickly, for benchmarks."
+        "Idempotent: a second run changes nothing. --bulk inserts new facilities quickly, for benchmarks. "
+        "Then 3-6 demo enquiries per region over the last six months, answered by the demo editors "
+        "(run seed_demo_accounts first), and a private link to follow one as the SME."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -29,6 +39,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch-size", type=int, default=1000, help="Facilities per transaction with --bulk."
         )
+        parser.add_argument("--no-enquiries", action="store_true", help="Do not create the demo enquiries.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not (settings.DEBUG or settings.DEMO_MODE):
@@ -59,3 +70,29 @@ class Command(BaseCommand):
                 f"in {loaded - started:.1f}s; {words} dictionary words rebuilt in {done - loaded:.1f}s."
             )
         )
+        if not options["no_enquiries"]:
+            self._seed_enquiries(seed=options["seed"])
+
+    def _seed_enquiries(self, *, seed: int) -> None:
+        specs = enquiry_specs(published_demo_facilities(), seed=seed)
+        result = load_enquiries(specs)
+        note = (
+            " (no demo editor or facility for them: run seed_demo_accounts first)" if result.skipped else ""
+        )
+        self.stdout.write(
+            f"Demo enquiries: {result.created} created, {result.present} already present, "
+            f"{result.skipped} skipped{note}; their mails were not sent."
+        )
+        showcase = showcase_enquiry(specs)
+        if showcase is None:
+            return
+        self.stdout.write(f"Follow a demo enquiry as the SME: {enquiry_url(showcase)}")
+        if not os.environ.get("SECRET_KEY"):
+            # The token is an HMAC under SECRET_KEY; without one in the environment every
+            # process (this command, runserver, each autoreload) draws its own at random.
+            self.stdout.write(
+                self.style.WARNING(
+                    "  (SECRET_KEY is not set: this link only works in a server started with the same "
+                    "SECRET_KEY. Set one in the environment before seeding and serving.)"
+                )
+            )
