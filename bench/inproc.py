@@ -59,6 +59,9 @@ def populate(size: int) -> dict[str, Any]:
     search_words_rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE catalogue_facility")
+    from catalogue.cache import catalogue_changed
+
+    catalogue_changed()  # the bulk loader sends no signals: cached searches must not outlive it
     return {"size": size, "created": created, "seconds": round(time.perf_counter() - start, 1)}
 
 

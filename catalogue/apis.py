@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from datetime import datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -29,6 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors, services
+from catalogue.cache import cached, search_cache_key
 from catalogue.filters import SORTS, FacilityFilterSet
 from catalogue.models import Equipment, Facility, Service
 from catalogue.serializers import (
@@ -241,16 +245,34 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         )
         if not_modified is not None:
             return not_modified
-        qs = selectors.with_card_data(filterset.qs)
         if request.query_params.get("format") == "csv":
-            return self._csv(request, qs)
-        page = self.paginate_queryset(qs)
+            return self._csv(request, selectors.with_card_data(filterset.qs))
+        if filterset.public_only:
+            # Public records only: the same answer for every client of this URL, cached
+            # per catalogue version like the search page (catalogue/cache.py).
+            key = search_cache_key(
+                kind="api-facility-list",
+                pairs=[("url", request.build_absolute_uri())],
+                language=get_language() or "en",
+            )
+            body, link = cached(key, lambda: self._page(request, filterset))
+        else:
+            body, link = self._page(request, filterset)
+        response = Response(body)
+        if link:
+            response["Link"] = link
+        return add_validators(response, etag=etag, last_modified=last_modified)
+
+    def _page(self, request: Request, filterset: FacilityFilterSet) -> tuple[dict[str, Any], str]:
+        """One page of the list (and the facets asked for): the body and its Link header."""
+        page = self.paginate_queryset(selectors.with_card_data(filterset.qs))
         data = FacilityListSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
         facets = self._facets(request, filterset)
         if facets is not None:
             response.data["facets"] = facets
-        return add_validators(response, etag=etag, last_modified=last_modified)
+        # Plain types: the cache pickles it, and a cached body renders like a fresh one.
+        return json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)), response.get("Link", "")
 
     def _facets(self, request: Request, filterset: FacilityFilterSet) -> dict[str, Any] | None:
         raw = request.query_params.get("facets")

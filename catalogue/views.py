@@ -16,6 +16,7 @@ from django.core.validators import slug_re
 from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import exports, selectors, services
+from catalogue.cache import cached, search_cache_key
 from catalogue.enquiries import selectors as enquiry_selectors
 from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
@@ -84,6 +86,37 @@ def search(request: HttpRequest) -> HttpResponse:
     index = term_index()
     filterset = FacilityFilterSet(request.GET, request=request, index=index)
     params = filterset.search_params()
+    language = get_language() or "en"
+    # The results part (facets, hits, pagination) is the same for every visitor of a
+    # URL: public records only, nothing per user. It is cached per catalogue version.
+    key = search_cache_key(
+        kind="search-page", pairs=[(k, v) for k, vs in request.GET.lists() for v in vs], language=language
+    )
+    part = cached(key, lambda: _search_results(request, filterset, params, index, language))
+    context = {
+        "params": params,
+        "count": part["count"],
+        "sorts": SORTS,
+        "view": "map" if request.GET.get("view") == "map" else "list",
+        "results_html": mark_safe(part["html"]),  # noqa: S308  (rendered by our template, autoescaped)
+    }
+    if request.headers.get("HX-Request"):
+        response = render(request, "catalogue/partials/results_htmx.html", context)
+    else:
+        response = render(request, "catalogue/search.html", context)
+    # The fragment and the full page share a URL: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _search_results(
+    request: HttpRequest,
+    filterset: FacilityFilterSet,
+    params: selectors.SearchParams,
+    index: Any,
+    language: str,
+) -> dict[str, Any]:
+    """Render the results part of the search page: its HTML and the hit count."""
     hits = selectors.with_card_data(filterset.qs)
     paginator = Paginator(hits, PAGE_SIZE)
     try:
@@ -98,9 +131,7 @@ def search(request: HttpRequest) -> HttpResponse:
             correction = selectors.suggest_correction(params.q)
         relaxed = _relax_suggestion(request, params)
     facets = selectors.facet_counts(user=request.user, params=params, index=index)
-    marked = selectors.highlights(
-        facility_ids=[f.pk for f in facilities], q=params.q, language=get_language() or "en"
-    )
+    marked = selectors.highlights(facility_ids=[f.pk for f in facilities], q=params.q, language=language)
     context = {
         # One entry per hit with everything its card shows (templates do no look-ups).
         "results": [
@@ -133,13 +164,8 @@ def search(request: HttpRequest) -> HttpResponse:
         "view": "map" if request.GET.get("view") == "map" else "list",
         "terms": {facet.facet.param: {v.value: v.label for v in facet.values} for facet in facets},
     }
-    template = (
-        "catalogue/partials/results.html" if request.headers.get("HX-Request") else "catalogue/search.html"
-    )
-    response = render(request, template, context)
-    # The fragment and the full page share a URL: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    html = render_to_string("catalogue/partials/results.html", context, request=request)
+    return {"html": html, "count": paginator.count}
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:

@@ -24,9 +24,17 @@ TESTING = "pytest" in sys.modules or env_bool("INNOINFRA_TESTING", False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        # A fresh key per run: sessions do not survive a restart, which is fine locally.
+    if TESTING:
         SECRET_KEY = secrets.token_urlsafe(50)
+    elif DEBUG:
+        # One key per checkout, kept in var/: the private enquiry links the demo prints
+        # and mails, and sessions, must survive the autoreloader and a restart.
+        _key_file = BASE_DIR / "var" / "dev-secret-key"
+        if not _key_file.exists():
+            _key_file.parent.mkdir(parents=True, exist_ok=True)
+            _key_file.write_text(secrets.token_urlsafe(50))
+            _key_file.chmod(0o600)
+        SECRET_KEY = _key_file.read_text().strip()
     else:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. With DEBUG off the portal refuses to start without one: "
@@ -133,7 +141,8 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "innoinfra",
+            # Per database: two portals (or the benchmark) on one Redis never share entries.
+            "KEY_PREFIX": f"innoinfra:{DATABASES['default'].get('NAME', '')}",
         }
     }
 else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Aggregate, Count, F, FloatField, Q, QuerySet
@@ -126,6 +126,10 @@ def sibling_threads(*, thread: EnquiryThread) -> list[EnquiryThread]:
 # --- Figures ----------------------------------------------------------------------------
 
 
+def _midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 class Median(Aggregate):
     """PostgreSQL's `percentile_cont(0.5)`: the median of a number."""
 
@@ -158,10 +162,11 @@ def enquiry_figures(
     qs = EnquiryThread.objects.all()
     if region_ids is not None:
         qs = qs.filter(region_id__in=list(region_ids))
+    # Timestamp bounds (midnight in the current time zone), so the index on created_at serves them.
     if since:
-        qs = qs.filter(created_at__date__gte=since)
+        qs = qs.filter(created_at__gte=_midnight(since))
     if until:
-        qs = qs.filter(created_at__date__lte=until)
+        qs = qs.filter(created_at__lt=_midnight(until + timedelta(days=1)))
     qs = qs.annotate(month=TruncMonth("created_at"))
     response_seconds = Extract(F("first_response_at") - F("created_at"), "epoch")
     rows = (

@@ -173,6 +173,11 @@ def thread_reply(*, thread: EnquiryThread, user: User, body: str, state: str | N
 
 def thread_transition(*, thread: EnquiryThread, user: User, state: str, note: str = "") -> EnquiryThread:
     """Move a thread to another state; the SME sees it on the private page and by mail."""
+    note = note.strip()
+    if len(note) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            {"note": _("Keep the note under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}}
+        )
     with transaction.atomic():
         thread = _locked(thread)
         _check_live(thread)
@@ -181,11 +186,6 @@ def thread_transition(*, thread: EnquiryThread, user: User, state: str, note: st
         _move(thread, state)
         now = timezone.now()
         _responded(thread, user, now)
-        note = note.strip()
-        if len(note) > MAX_MESSAGE_LENGTH:
-            raise ValidationError(
-                {"note": _("Keep the note under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}}
-            )
         EnquiryMessage.objects.create(
             thread=thread,
             author=EnquiryMessage.Author.STAFF if note else EnquiryMessage.Author.SYSTEM,
@@ -221,6 +221,7 @@ def thread_assign(*, thread: EnquiryThread, assignee: User | None) -> EnquiryThr
         )
     with transaction.atomic():
         thread = _locked(thread)
+        _check_live(thread)
         thread.assigned_to = assignee
         thread.save(update_fields=["assigned_to", "updated_at"])
     return thread
@@ -242,7 +243,11 @@ def thread_update(*, thread: EnquiryThread, user: User, data: dict[str, Any]) ->
 
 
 def _locked(thread: EnquiryThread) -> EnquiryThread:
-    return EnquiryThread.objects.select_for_update(of=("self",)).select_related("enquiry", "facility").get(pk=thread.pk)
+    return (
+        EnquiryThread.objects.select_for_update(of=("self",))
+        .select_related("enquiry", "facility")
+        .get(pk=thread.pk)
+    )
 
 
 def _check_live(thread: EnquiryThread) -> None:
@@ -364,8 +369,10 @@ def enquiry_anonymise(*, enquiry: Enquiry) -> Enquiry:
     """Drop the person and the words; keep what the figures count.
 
     Kept: facilities, regions, dates, states, first responses, outcomes, and the coarse
-    fields (type, organisation type, country, budget band). Gone: name, email,
-    organisation, every message and note. The private link stops working.
+    fields (type, organisation type, country, budget band), so `enquiry_figures` reads
+    exactly the same rows after it. Gone: name, email, organisation, every message and
+    note. The private link stops working. A thread still open stays open: closing it
+    here would invent an outcome nobody recorded.
     """
     with transaction.atomic():
         enquiry = Enquiry.objects.select_for_update(of=("self",)).get(pk=enquiry.pk)
@@ -381,13 +388,6 @@ def enquiry_anonymise(*, enquiry: Enquiry) -> Enquiry:
         enquiry.save()
         EnquiryMessage.objects.filter(thread__enquiry=enquiry).update(body="")
         EnquiryThread.objects.filter(enquiry=enquiry).update(outcome_note="")
-        # Still open after the retention period: nobody will answer any more.
-        EnquiryThread.objects.filter(enquiry=enquiry, state__in=EnquiryThread.OPEN_STATES, outcome="").update(
-            outcome=Outcome.NO_REPLY
-        )
-        EnquiryThread.objects.filter(enquiry=enquiry, state__in=EnquiryThread.OPEN_STATES).update(
-            state=State.CLOSED, closed_at=now
-        )
     return enquiry
 
 

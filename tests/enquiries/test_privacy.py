@@ -179,18 +179,17 @@ def test_anonymisation_keeps_what_the_figures_and_statistics_need(lived_enquiry,
     assert EnquiryMessage.objects.filter(thread__enquiry=lived_enquiry).count() == 4
 
 
-def test_anonymisation_closes_open_threads_as_no_reply_and_keeps_finished_outcomes(lived_enquiry, facilities):
+def test_anonymisation_keeps_states_and_outcomes_as_they_were(lived_enquiry):
+    def states():
+        return {
+            t.pk: (t.state, t.outcome, t.closed_at, t.first_response_at) for t in lived_enquiry.threads.all()
+        }
+
+    before = states()
     with at(NOW):
         services.enquiry_anonymise(enquiry=lived_enquiry)
-    threads = {t.facility_id: t for t in lived_enquiry.threads.all()}
-    unanswered, answered = threads[facilities[1].pk], threads[facilities[0].pk]
-    assert (unanswered.state, unanswered.outcome, unanswered.closed_at) == (
-        State.CLOSED,
-        Outcome.NO_REPLY,
-        NOW,
-    )
-    assert (answered.state, answered.outcome) == (State.CLOSED, Outcome.SERVICE_DELIVERED)
-    assert answered.closed_at != NOW
+    assert states() == before
+    assert any(state in EnquiryThread.OPEN_STATES for state, *_rest in before.values())
 
 
 def test_anonymisation_revokes_the_private_link(lived_enquiry):
@@ -252,16 +251,11 @@ def test_anonymisation_keeps_the_figures_exactly(facilities, editor, other_edito
     assert sum(row.enquiries for row in before) == 4
 
 
-def test_anonymising_open_threads_keeps_counts_and_response_times(lived_enquiry):
-    """An open thread is closed as no-reply: only the open count and the outcomes move."""
+def test_anonymising_open_threads_keeps_the_figures_exactly(lived_enquiry):
     before = selectors.enquiry_figures()
     services.enquiry_anonymise(enquiry=lived_enquiry)
-    after = selectors.enquiry_figures()
-    keep = ("region_id", "region_name", "month", "enquiries", "answered", "median_first_response")
-    assert [[getattr(row, f) for f in keep] for row in after] == [
-        [getattr(row, f) for f in keep] for row in before
-    ]
-    assert [row.open for row in after] == [0 for _row in before]
+    assert selectors.enquiry_figures() == before
+    assert sum(row.open for row in before) >= 1
 
 
 # --- The outbox and the retention task ----------------------------------------------------

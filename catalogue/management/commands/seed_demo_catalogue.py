@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -87,12 +86,3 @@ class Command(BaseCommand):
         if showcase is None:
             return
         self.stdout.write(f"Follow a demo enquiry as the SME: {enquiry_url(showcase)}")
-        if not os.environ.get("SECRET_KEY"):
-            # The token is an HMAC under SECRET_KEY; without one in the environment every
-            # process (this command, runserver, each autoreload) draws its own at random.
-            self.stdout.write(
-                self.style.WARNING(
-                    "  (SECRET_KEY is not set: this link only works in a server started with the same "
-                    "SECRET_KEY. Set one in the environment before seeding and serving.)"
-                )
-            )

@@ -1,0 +1,190 @@
+"""The cached results part of the search page (catalogue/cache.py, issue #6).
+
+The cache is off in the rest of the suite (transactions roll back there without commit
+hooks); here it is on, and commit hooks run, so every write path must show up in the
+next search.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from catalogue import services
+from catalogue.cache import catalogue_changed, catalogue_version
+from catalogue.models import Facility
+from core.models import Term
+from core.services import organisation_save, term_save
+from tests.factories import EquipmentFactory, FacilityFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.SEARCH_CACHE_SECONDS = 600
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run a write as if its transaction committed (the version bump is an on-commit hook)."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    return run
+
+
+@pytest.fixture
+def lab(commit, flanders):
+    return commit(
+        lambda: FacilityFactory(
+            published=True,
+            region=flanders,
+            name="Vibration lab",
+            slug="vibration-lab",
+            technologies=["photonics"],
+            description_en="Shaker tables for vibration testing.",
+        )
+    )
+
+
+def _results(html: str) -> str:
+    """The results part of a page (the rest holds a per-visitor CSRF token)."""
+    return html[html.index('<div id="results"') : html.index('<form id="compare-form"')]
+
+
+def search(client, **params):
+    response = client.get("/facilities/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_a_repeated_search_is_served_from_the_cache(client, lab):
+    first = search(client, q="vibration")
+    with CaptureQueriesContext(connection) as captured:
+        second = search(client, q="vibration")
+    assert _results(second) == _results(first)
+    # Only the term-index signature and the regions of the filter set remain.
+    assert len(captured.captured_queries) <= 2
+    assert "Vibration lab" in second
+
+
+def test_htmx_and_full_page_share_the_results_but_not_the_wrapper(client, lab):
+    page = search(client, q="vibration")
+    fragment = client.get("/facilities/", {"q": "vibration"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'hx-swap-oob="innerHTML"' in fragment
+    assert "Vibration lab" in fragment
+    assert "<html" not in fragment
+    assert 'hx-swap-oob="innerHTML"' not in page
+
+
+def test_a_saved_facility_shows_in_the_next_search(client, lab, commit, flanders):
+    assert "Shaker hall" not in search(client, q="vibration")
+    commit(
+        lambda: FacilityFactory(
+            published=True, region=flanders, name="Shaker hall", description_en="Vibration testing."
+        )
+    )
+    assert "Shaker hall" in search(client, q="vibration")
+
+
+def test_an_edit_and_an_archive_show_in_the_next_search(client, lab, commit):
+    search(client, q="vibration")
+    lab.name = "Vibration and shock lab"
+    commit(lambda: services.facility_save(facility=lab))
+    assert "Vibration and shock lab" in search(client, q="vibration")
+    commit(lambda: services.facility_archive(facility=lab))
+    assert "Vibration and shock lab" not in search(client, q="vibration")
+
+
+def test_equipment_host_and_vocabulary_changes_show_in_the_next_search(client, lab, commit):
+    assert "Laser Doppler" not in search(client, q="doppler")
+    commit(lambda: EquipmentFactory(facility=lab, name="Laser Doppler vibrometer"))
+    assert "Vibration lab" in search(client, q="doppler")
+
+    host = lab.host
+    host.name = "Sirris Collective Centre"
+    commit(lambda: organisation_save(organisation=host, changed_fields=["name"]))
+    assert "Sirris Collective Centre" in search(client, q="vibration")
+
+    term = Term.objects.get(vocabulary=Term.Vocabulary.KET, code="photonics")
+    term.label_en = "Photonics and optics"
+    commit(lambda: term_save(term=term, changed_fields=["label_en"]))
+    assert "Photonics and optics" in search(client, q="vibration")
+
+
+def test_a_rolled_back_write_leaves_the_version_alone(lab, django_capture_on_commit_callbacks):
+    before = catalogue_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _failed_write()
+    assert callbacks == []
+    assert catalogue_version() == before
+
+
+def _failed_write() -> None:
+    try:
+        with transaction.atomic():
+            catalogue_changed()
+            raise RuntimeError("the import failed")
+    except RuntimeError:
+        pass
+
+
+def test_bulk_writes_that_send_no_signals_bump_the_version(client, lab, commit):
+    search(client, q="vibration")
+    before = catalogue_version()
+    # A bulk path (imports, the verify action) says so itself.
+    commit(lambda: services.facility_verify(facility=lab))
+    assert catalogue_version() > before
+    Facility.objects.filter(pk=lab.pk).update(name="Renamed in bulk")
+    commit(catalogue_changed)
+    assert "Renamed in bulk" in search(client, q="vibration")
+
+
+def test_each_language_and_each_state_has_its_own_entry(client, lab):
+    english = search(client, q="vibration")
+    client.cookies["django_language"] = "de"
+    german = search(client, q="vibration")
+    assert german != english
+    assert search(client, q="vibration", sort="name") != german
+
+
+def test_the_cache_off_computes_every_time(client, lab, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    search(client, q="vibration")
+    with CaptureQueriesContext(connection) as captured:
+        search(client, q="vibration")
+    assert len(captured.captured_queries) > 2
+
+
+def test_the_public_api_list_is_cached_and_follows_writes(client, lab, commit, flanders):
+    url = "/api/v1/facilities/?search=vibration&facets=all"
+    first = client.get(url).json()
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get(url).json()
+    assert second == first
+    # The ETag stamp and the term index's signature; no search, count or facets.
+    assert len(captured.captured_queries) <= 3
+    commit(
+        lambda: FacilityFactory(
+            published=True, region=flanders, name="Shaker hall", description_en="Vibration testing."
+        )
+    )
+    names = [item["name"] for item in client.get(url).json()["results"]]
+    assert "Shaker hall" in names
+
+
+def test_drafts_in_the_api_list_are_never_cached(client_for, editor, lab, commit, flanders):
+    client = client_for(editor)
+    url = "/api/v1/facilities/?include=drafts"
+    client.get(url)
+    commit(lambda: Facility.objects.filter(pk=lab.pk).update(name="Silently renamed"))  # no version bump
+    names = [item["name"] for item in client.get(url).json()["results"]]
+    assert "Silently renamed" in names
