@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework import routers
 
 from catalogue.apis import EquipmentViewSet, FacilityViewSet, ServiceViewSet
+from catalogue.enquiries.apis import EnquiryViewSet
 from catalogue.urls import catalogue_patterns
 from core.api import APIRootView
 from core.apis import OrganisationViewSet, RegionViewSet, TermViewSet
@@ -21,6 +22,7 @@ api.register("terms", TermViewSet, basename="term")
 api.register("facilities", FacilityViewSet, basename="facility")
 api.register("equipment", EquipmentViewSet, basename="equipment")
 api.register("services", ServiceViewSet, basename="service")
+api.register("enquiries", EnquiryViewSet, basename="enquiry")
 
 urlpatterns = [
     path("api/v1/", include(api.urls)),

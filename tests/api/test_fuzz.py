@@ -2,9 +2,9 @@
 
 The schema is fetched from /api/v1/schema/ through Django's WSGI handler, and every case
 is sent through the same handler, inside the test's transaction. Reads go out
-anonymously; writes carry a project coordinator's knox token and aim at a facility,
-equipment and service that exist, so that they reach the serializers and services
-instead of stopping at 404.
+anonymously (enquiries, which are never public, once more with a token); writes carry a
+project coordinator's knox token and aim at a facility, equipment, service and enquiry
+that exist, so that they reach the serializers and services instead of stopping at 404.
 
 Checks: no 5xx (`not_a_server_error`), every documented response matches its schema
 (`response_schema_conformance`), and every status code is documented
@@ -33,6 +33,7 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
+from catalogue.enquiries.services import EnquiryRequest, Requester, enquiry_submit
 from catalogue.models import Facility
 from core.models import Region
 from core.services import api_token_create
@@ -103,7 +104,18 @@ def fuzz_catalogue(db, flanders):
         slug="demo-institute-of-lightweight-structures",
         region=Region.objects.get(code="chemnitz"),
     )
-    return {"facility": facility, "equipment": equipment, "service": service}
+    enquiry = enquiry_submit(
+        requester=Requester(
+            name="Fuzz SME", email="sme@example.org", organisation="", organisation_type="sme", country="BE"
+        ),
+        request=EnquiryRequest(
+            type="quote", message="A quote, please.", wished_start=None, budget_band="unknown"
+        ),
+        facilities=[facility],
+        consent_text="Shared with the facility.",
+    )
+    thread = enquiry.threads.get()
+    return {"facility": facility, "equipment": equipment, "service": service, "thread": thread}
 
 
 @pytest.fixture
@@ -169,6 +181,8 @@ def existing(fuzz_catalogue) -> dict[str, dict[str, object]]:
         "/api/v1/services/{id}/": {"id": fuzz_catalogue["service"].pk},
         "/api/v1/organisations/{slug}/": {"slug": "fuzz-lab"},
         "/api/v1/regions/{code}/": {"code": "flanders"},
+        "/api/v1/enquiries/{id}/": {"id": fuzz_catalogue["thread"].pk},
+        "/api/v1/enquiries/{id}/replies/": {"id": fuzz_catalogue["thread"].pk},
     }
 
 
@@ -182,7 +196,22 @@ def test_anonymous_reads_never_fail_and_match_the_schema(api_schema, fuzz_catalo
 
     failures = fuzz(targets)
 
-    assert len(reads) == 11
+    assert len(reads) == 13
+    assert failures == {}, report(failures)
+
+
+def test_project_coordinator_enquiry_reads_never_fail_and_match_the_schema(
+    api_schema, fuzz_catalogue, coordinator_headers
+):
+    reads = [op for op in operations(api_schema, {"GET"}) if op.path.startswith("/api/v1/enquiries/")]
+    known = existing(fuzz_catalogue)
+    targets = [(op, None, coordinator_headers) for op in reads] + [
+        (op, known[op.path], coordinator_headers) for op in reads if op.path in known
+    ]
+
+    failures = fuzz(targets)
+
+    assert len(reads) == 2
     assert failures == {}, report(failures)
 
 
@@ -194,7 +223,7 @@ def test_project_coordinator_writes_never_fail_and_match_the_schema(
 
     failures = fuzz([(op, known.get(op.path), coordinator_headers) for op in writes])
 
-    assert len(writes) == 15
+    assert len(writes) == 17
     assert failures == {}, report(failures)
 
 

@@ -113,14 +113,26 @@ def test_the_token_scheme_is_described(schema):
     assert (token["type"], token["in"], token["name"]) == ("apiKey", "header", "Authorization")
 
 
+# Enquiries hold an SME's personal data: the reads that need a token (issue #7).
+PRIVATE_READS = {f"{API}/enquiries/", f"{API}/enquiries/{{id}}/"}
+
+
 def test_public_reads_are_documented_as_open_to_anonymous_clients(schema):
     closed = [
         path
         for path, method, operation in operations(schema)
-        if method == "get" and {} not in operation.get("security", [{}])
+        if method == "get" and path not in PRIVATE_READS and {} not in operation.get("security", [{}])
     ]
 
     assert closed == []
+
+
+def test_enquiry_reads_are_documented_as_needing_a_token(schema):
+    reads = [schema["paths"][path]["get"] for path in sorted(PRIVATE_READS)]
+
+    assert [{} in operation.get("security", [{}]) for operation in reads] == [False, False]
+    assert all({"tokenAuth": []} in operation["security"] for operation in reads)
+    assert all("401" in operation["responses"] for operation in reads)
 
 
 def test_writes_document_their_error_responses_in_the_one_error_shape(schema):
