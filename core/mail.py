@@ -32,6 +32,7 @@ def email_queue(
     body: str,
     html_body: str = "",
     reply_to: str = "",
+    topic: str = "",
 ) -> OutboxEmail:
     """Write a mail to the outbox; it is sent after the surrounding transaction commits."""
     email = OutboxEmail.objects.create(
@@ -40,13 +41,14 @@ def email_queue(
         body=body,
         html_body=html_body,
         reply_to=reply_to,
+        topic=topic,
     )
     transaction.on_commit(lambda: _enqueue(email.pk), robust=True)
     return email
 
 
 def email_queue_template(
-    *, to: list[str], template: str, context: dict[str, Any], reply_to: str = ""
+    *, to: list[str], template: str, context: dict[str, Any], reply_to: str = "", topic: str = ""
 ) -> OutboxEmail:
     """`templates/emails/<template>_subject.txt`, `.txt` and (if present) `.html`."""
     subject = render_to_string(f"emails/{template}_subject.txt", context)
@@ -54,7 +56,7 @@ def email_queue_template(
     html: str = ""
     with contextlib.suppress(TemplateDoesNotExist):  # a text-only mail
         html = render_to_string(f"emails/{template}.html", context)
-    return email_queue(to=to, subject=subject, body=body, html_body=html, reply_to=reply_to)
+    return email_queue(to=to, subject=subject, body=body, html_body=html, reply_to=reply_to, topic=topic)
 
 
 def _enqueue(email_id: int) -> None:
@@ -132,6 +134,12 @@ def reminder_once(*, kind: str, subject: str, period: str) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def outbox_erase(*, topic: str) -> int:
+    """Delete every mail about one record, sent or not: what erasing the record asks."""
+    deleted, _by_model = OutboxEmail.objects.filter(topic=topic).delete()
+    return deleted
 
 
 def outbox_purge(*, now: datetime | None = None) -> int:

@@ -245,6 +245,13 @@ class OutboxEmail(BaseModel):
     body = models.TextField(_("text body"))
     html_body = models.TextField(_("HTML body"), blank=True)
     reply_to = models.EmailField(_("reply to"), blank=True)
+    topic = models.CharField(
+        _("topic"),
+        max_length=60,
+        blank=True,
+        db_index=True,
+        help_text=_("The record the mail is about (e.g. enquiry:12), so erasing it erases its mails."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)

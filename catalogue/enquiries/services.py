@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from catalogue.enquiries.links import enquiry_url
 from catalogue.models import Enquiry, EnquiryMessage, EnquiryThread, Facility
 from core.dates import add_working_days, months_before
-from core.mail import email_queue_template, reminder_once
+from core.mail import email_queue_template, outbox_erase, reminder_once
 from core.models import Membership
 
 State = EnquiryThread.State
@@ -124,6 +124,7 @@ def enquiry_submit(
                 to=[enquiry.email],
                 template="enquiry_received",
                 context={"enquiry": enquiry, "threads": threads, "link": enquiry_url(enquiry)},
+                topic=_topic(enquiry),
             )
         for thread in threads:
             _notify_staff(thread, template="enquiry_new", recipients=_region_staff(thread.region_id))
@@ -204,6 +205,10 @@ def thread_set_outcome(*, thread: EnquiryThread, outcome: str, note: str = "") -
     """Record how the enquiry ended (for the figures); the SME does not see the note."""
     if outcome and outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome from the list.")})
+    if len(note.strip()) > MAX_MESSAGE_LENGTH:
+        raise ValidationError(
+            {"outcome_note": _("Keep the note under %(n)d characters.") % {"n": MAX_MESSAGE_LENGTH}}
+        )
     with transaction.atomic():
         thread = _locked(thread)
         _check_live(thread)
@@ -216,9 +221,7 @@ def thread_set_outcome(*, thread: EnquiryThread, outcome: str, note: str = "") -
 def thread_assign(*, thread: EnquiryThread, assignee: User | None) -> EnquiryThread:
     """Make someone of the region responsible (None: nobody in particular)."""
     if assignee is not None and not assignee.has_perm("catalogue.change_enquirythread", thread):
-        raise ValidationError(
-            {"assigned_to": _("%(user)s cannot answer this region's enquiries.") % {"user": assignee}}
-        )
+        raise ValidationError({"assigned_to": _("This person cannot answer this region's enquiries.")})
     with transaction.atomic():
         thread = _locked(thread)
         _check_live(thread)
@@ -228,7 +231,15 @@ def thread_assign(*, thread: EnquiryThread, assignee: User | None) -> EnquiryThr
 
 
 def thread_update(*, thread: EnquiryThread, user: User, data: dict[str, Any]) -> EnquiryThread:
-    """The API's PATCH: state, outcome, outcome note, assignee, through the services above."""
+    """The API's PATCH: state, outcome, outcome note, assignee, through the services above.
+
+    All or nothing: a refused assignee undoes the state change and its mail.
+    """
+    with transaction.atomic():
+        return _thread_update(thread=thread, user=user, data=data)
+
+
+def _thread_update(*, thread: EnquiryThread, user: User, data: dict[str, Any]) -> EnquiryThread:
     if "state" in data and data["state"] != thread.state:
         thread = thread_transition(thread=thread, user=user, state=data["state"], note=data.get("note", ""))
     if "outcome" in data or "outcome_note" in data:
@@ -387,7 +398,9 @@ def enquiry_anonymise(*, enquiry: Enquiry) -> Enquiry:
         enquiry.anonymised_at = now
         enquiry.save()
         EnquiryMessage.objects.filter(thread__enquiry=enquiry).update(body="")
-        EnquiryThread.objects.filter(enquiry=enquiry).update(outcome_note="")
+        EnquiryThread.objects.filter(enquiry=enquiry).update(outcome_note="", updated_at=now)
+        # The mails about it hold the same words and addresses, sent or still waiting.
+        outbox_erase(topic=_topic(enquiry))
     return enquiry
 
 
@@ -467,12 +480,20 @@ def _notify_staff(
     from django.urls import reverse
 
     inbox_url = settings.SITE_URL + reverse("enquiries:thread", kwargs={"thread_id": thread.pk})
-    for email in recipients:  # one mail each: staff addresses are not shown to each other
-        email_queue_template(
-            to=[email],
-            template=template,
-            context={"thread": thread, "enquiry": thread.enquiry, "inbox_url": inbox_url, **(extra or {})},
-        )
+    # In the portal's language, not the one the SME happened to browse in.
+    with translation.override(settings.LANGUAGE_CODE):
+        for email in recipients:  # one mail each: staff addresses are not shown to each other
+            email_queue_template(
+                to=[email],
+                template=template,
+                context={
+                    "thread": thread,
+                    "enquiry": thread.enquiry,
+                    "inbox_url": inbox_url,
+                    **(extra or {}),
+                },
+                topic=_topic(thread.enquiry),
+            )
 
 
 def _mail_requester(thread: EnquiryThread, *, template: str, extra: dict[str, Any]) -> None:
@@ -484,4 +505,9 @@ def _mail_requester(thread: EnquiryThread, *, template: str, extra: dict[str, An
             to=[enquiry.email],
             template=template,
             context={"thread": thread, "enquiry": enquiry, "link": enquiry_url(enquiry), **extra},
+            topic=_topic(enquiry),
         )
+
+
+def _topic(enquiry: Enquiry) -> str:
+    return f"enquiry:{enquiry.pk}"

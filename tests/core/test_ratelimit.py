@@ -117,3 +117,23 @@ def test_behind_a_proxy_a_short_header_falls_back_to_the_peer_address(settings):
     settings.PROXY_COUNT = 2
     assert client_ip(_request("10.0.0.2", forwarded="203.0.113.50")) == "10.0.0.2"
     assert client_ip(_request("10.0.0.2")) == "10.0.0.2"
+
+
+def test_private_enquiry_links_are_redacted_in_logs():
+    import logging
+
+    from core.logging import RedactPrivateLinks
+
+    record = logging.LogRecord(
+        "django.request",
+        logging.WARNING,
+        __file__,
+        1,
+        "Forbidden (CSRF): %s",
+        ("/enquiries/0b7d7a3e-6a8e-4c3e-9d2e-1f0c8e9b7a61/ab12cd34ef/withdraw/",),
+        None,
+    )
+    assert RedactPrivateLinks().filter(record)
+    assert record.getMessage() == (
+        "Forbidden (CSRF): /enquiries/0b7d7a3e-6a8e-4c3e-9d2e-1f0c8e9b7a61/[redacted]/withdraw/"
+    )

@@ -223,7 +223,11 @@ def test_no_table_but_the_outbox_holds_the_person_after_anonymisation(lived_enqu
     assert {"catalogue.Enquiry", "catalogue.EnquiryMessage", "catalogue.EnquiryThread"} <= set(mentions)
     services.enquiry_anonymise(enquiry=lived_enquiry)
     assert _rows_mentioning(SME_EMAIL, SME_NAME, SME_ORGANISATION) == {}
-    assert OutboxEmail.objects.filter(to=[SME_EMAIL]).exists()  # until outbox_purge
+    # The mails about it go too: the SME's copies and the partners' notices.
+    assert not OutboxEmail.objects.filter(topic=f"enquiry:{lived_enquiry.pk}").exists()
+    assert not OutboxEmail.objects.filter(
+        Q(to=[SME_EMAIL]) | Q(body__icontains=SME_NAME) | Q(body__icontains=SME_ORGANISATION)
+    ).exists()
 
 
 def test_anonymisation_keeps_the_figures_exactly(facilities, editor, other_editor):
@@ -293,9 +297,13 @@ def test_the_retention_task_anonymises_and_purges(facilities):
     # The confirmations went out when the enquiries came in; the recent one is still kept.
     OutboxEmail.objects.update(status=OutboxEmail.Status.SENT, updated_at=NOW - timedelta(days=300))
     OutboxEmail.objects.filter(to=["recent.sme@example.com"]).update(updated_at=NOW - timedelta(days=10))
+    old_unrelated = email_queue(to=["partner@example.org"], subject="Old news", body="words")
+    OutboxEmail.objects.filter(pk=old_unrelated.pk).update(status="sent", updated_at=NOW - timedelta(days=300))
     with at(NOW):
         result = apply_retention_task.apply().get()
+    # The due enquiry's own mails went with it; the purge took the old unrelated one.
     assert result == {"enquiries_anonymised": 1, "mails_deleted": 1}
+    assert not OutboxEmail.objects.filter(pk=old_unrelated.pk).exists()
     due.refresh_from_db()
     kept.refresh_from_db()
     assert (due.email, kept.email) == ("", "recent.sme@example.com")

@@ -1,0 +1,23 @@
+"""Logging filters."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+# /enquiries/<public id>/<token>/: a capability URL, so the token never reaches a log.
+_PRIVATE_LINK = re.compile(r"(/enquiries/[0-9a-fA-F-]{36}/)[^/\s\"']+")
+
+
+class RedactPrivateLinks(logging.Filter):
+    """Replace the token of a private enquiry link in any log message by `[redacted]`."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        if "/enquiries/" in message:
+            record.msg = _PRIVATE_LINK.sub(r"\1[redacted]", message)
+            record.args = ()
+        return True
