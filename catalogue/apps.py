@@ -22,3 +22,8 @@ class CatalogueConfig(AppConfig):
             excluded_fields=["search_text_b", "search_text_c", "search_vector", "search_names"],
         )
         connect_signals()
+        from django.db.models.signals import post_migrate
+
+        from catalogue.dbtuning import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, sender=self, dispatch_uid="catalogue-tune-text-search")

@@ -117,20 +117,20 @@ def _search_results(
     language: str,
 ) -> dict[str, Any]:
     """Render the results part of the search page: its HTML and the hit count."""
-    hits = selectors.with_card_data(filterset.qs)
-    paginator = Paginator(hits, PAGE_SIZE)
+    facets, total = selectors.facet_counts_and_total(user=request.user, params=params, index=index)
+    paginator = Paginator(filterset.qs.values_list("pk", flat=True), PAGE_SIZE)
+    paginator.count = total  # counted with the facets: no COUNT query of its own
     try:
         page = paginator.page(_page_number(request.GET.get("page")))
     except (EmptyPage, PageNotAnInteger):
         page = paginator.page(paginator.num_pages)
-    facilities = list(page.object_list)
+    facilities = selectors.facility_page(filterset.qs, list(page.object_list))
     correction = None
     relaxed: dict[str, Any] | None = None
     if paginator.count == 0:
         if params.q:
             correction = selectors.suggest_correction(params.q)
         relaxed = _relax_suggestion(request, params)
-    facets = selectors.facet_counts(user=request.user, params=params, index=index)
     marked = selectors.highlights(facility_ids=[f.pk for f in facilities], q=params.q, language=language)
     context = {
         # One entry per hit with everything its card shows (templates do no look-ups).
