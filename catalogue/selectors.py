@@ -237,7 +237,9 @@ class CompiledQuery(SearchQuery):
         super().__init__(text)
         self.text = text
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:
+    def as_sql(  # type: ignore[override]
+        self, compiler: Any, connection: Any, function: str | None = None, template: str | None = None
+    ) -> tuple[str, list[Any]]:
         return "%s::tsquery", [self.text]
 
 
