@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 # The portal's sections, in navigation order. A section appears once its app serves its
@@ -29,8 +30,30 @@ def _navigation() -> list[dict[str, Any]]:
     return items
 
 
+def _staff_links(request: HttpRequest) -> list[dict[str, Any]]:
+    """The work pages of a regional partner (editors, coordinators), for the account menu."""
+    from core.scoping import access_for
+
+    access = access_for(request.user)
+    if not (access.all_regions_change or access.edit_regions):
+        return []
+    links = [("catalogue:my-region", _("My region")), ("enquiries:inbox", _("Enquiries"))]
+    items = []
+    for name, label in links:
+        try:
+            items.append({"url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return items
+
+
 def portal(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
     return {
+        # Evaluated only by the account menu of a signed-in user (one membership query).
+        "staff_links": SimpleLazyObject(lambda: _staff_links(request))
+        if user is not None and user.is_authenticated
+        else [],
         "navigation": _navigation(),
         "demo_mode": settings.DEMO_MODE,
         "api_docs": reverse("api-docs"),

@@ -54,3 +54,28 @@ def months_before(moment: datetime, months: int) -> datetime:
     month += 1
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return moment.replace(year=year, month=month, day=day)
+
+
+def working_days_between(start: datetime, end: datetime) -> int:
+    """Whole working days from `start` to `end`, counted as `add_working_days` counts.
+
+    That is: the largest n with `add_working_days(start, n) <= end` (a start at the
+    weekend counts from the Monday after it, at midnight), computed without a loop over n.
+    """
+    if start.weekday() >= 5:
+        start = (start + timedelta(days=7 - start.weekday())).replace(
+            hour=0, minute=0, second=0, microsecond=0
+        )
+    if end <= start:
+        return 0
+    first, last = start.date(), end.date()
+    days = (last - first).days
+    full_weeks, rest = divmod(days, 7)
+    count = full_weeks * 5
+    for offset in range(1, rest + 1):  # the days after `first` that are not whole weeks
+        if (first.weekday() + offset) % 7 < 5:
+            count += 1
+    # The last working day is only complete at the start's time of day.
+    if last.weekday() < 5 and end.timetz() < start.timetz():
+        count -= 1
+    return max(count, 0)

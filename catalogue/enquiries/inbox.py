@@ -16,7 +16,7 @@ the issue names).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django import forms
@@ -34,6 +34,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from catalogue.enquiries import selectors, services
 from catalogue.models import EnquiryThread
+from core.dates import working_days_between
 from core.models import Region
 from core.scoping import access_for, editable_regions, scope_editable
 
@@ -71,31 +72,6 @@ def human_duration(value: timedelta | None) -> str:
     if days == int(days):
         return ngettext("%(n)d day", "%(n)d days", int(days)) % {"n": int(days)}
     return _("%(n)s days") % {"n": f"{days:.1f}"}
-
-
-def working_days_between(start: datetime, end: datetime) -> int:
-    """Whole working days from `start` to `end`, counted as `core.dates.add_working_days` counts.
-
-    That is: the largest n with `add_working_days(start, n) <= end` (a start at the
-    weekend counts from the Monday after it, at midnight), computed without a loop over n.
-    """
-    if start.weekday() >= 5:
-        start = (start + timedelta(days=7 - start.weekday())).replace(
-            hour=0, minute=0, second=0, microsecond=0
-        )
-    if end <= start:
-        return 0
-    first, last = start.date(), end.date()
-    days = (last - first).days
-    full_weeks, rest = divmod(days, 7)
-    count = full_weeks * 5
-    for offset in range(1, rest + 1):  # the days after `first` that are not whole weeks
-        if (first.weekday() + offset) % 7 < 5:
-            count += 1
-    # The last working day is only complete at the start's time of day.
-    if last.weekday() < 5 and end.timetz() < start.timetz():
-        count -= 1
-    return max(count, 0)
 
 
 def _page_number(raw: str | None) -> int:

@@ -18,10 +18,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from catalogue.enquiries import selectors, services
-from catalogue.enquiries.inbox import human_duration, working_days_between
+from catalogue.enquiries.inbox import human_duration
 from catalogue.enquiries.links import enquiry_path
 from catalogue.models import EnquiryThread
-from core.dates import add_working_days
+from core.dates import add_working_days, working_days_between
 from core.models import OutboxEmail
 from tests.factories import FacilityFactory
 
@@ -546,3 +546,11 @@ def test_working_days_between_agrees_with_add_working_days(start_hours):
         # The largest n that has come due (add_working_days(weekend, 0) is the Monday after).
         assert n == 0 or add_working_days(start, n) <= end, (start, end)
         assert end < add_working_days(start, n + 1), (start, end)
+
+
+def test_the_account_menu_links_partners_to_their_inbox(client_for, editor, viewer):
+    page = client_for(editor).get("/").content.decode()
+    assert 'href="/manage/enquiries/"' in page
+    assert 'href="/manage/region/"' in page
+    page = client_for(viewer).get("/").content.decode()
+    assert 'href="/manage/enquiries/"' not in page

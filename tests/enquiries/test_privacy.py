@@ -298,7 +298,9 @@ def test_the_retention_task_anonymises_and_purges(facilities):
     OutboxEmail.objects.update(status=OutboxEmail.Status.SENT, updated_at=NOW - timedelta(days=300))
     OutboxEmail.objects.filter(to=["recent.sme@example.com"]).update(updated_at=NOW - timedelta(days=10))
     old_unrelated = email_queue(to=["partner@example.org"], subject="Old news", body="words")
-    OutboxEmail.objects.filter(pk=old_unrelated.pk).update(status="sent", updated_at=NOW - timedelta(days=300))
+    OutboxEmail.objects.filter(pk=old_unrelated.pk).update(
+        status="sent", updated_at=NOW - timedelta(days=300)
+    )
     with at(NOW):
         result = apply_retention_task.apply().get()
     # The due enquiry's own mails went with it; the purge took the old unrelated one.
