@@ -63,17 +63,28 @@ def database_url(*, leave_running: bool = True) -> str:
     return _url_for(server, DB_NAME)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def run(command: list[str]) -> int:
     server = _server(None)
     _ensure_database(server)
     env = dict(os.environ, DATABASE_URL=_url_for(server, DB_NAME))
     print(f"Embedded PostgreSQL running in {PGDATA}", flush=True)
+    # A SIGTERM (kill, a supervisor, CI) ends the command and PostgreSQL as Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
     proc = subprocess.Popen(command, env=env)  # noqa: S603  (the developer's own command line)
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.send_signal(signal.SIGINT)
-        return proc.wait()
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second signal must not skip the clean-up
+        proc.send_signal(signal.SIGTERM)
+        try:
+            return proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.wait()
     finally:
         stop()
 
