@@ -499,6 +499,9 @@ def highlights(*, facility_ids: list[int], q: str, language: str) -> dict[int, S
 # --- suggestions and corrections ------------------------------------------------------
 
 
+SUGGEST_CANDIDATES = 300
+
+
 def facility_suggest(*, q: str, limit: int = 8) -> list[dict[str, Any]]:
     """Search-as-you-type, cheapest first (it runs on every key press).
 
@@ -513,8 +516,13 @@ def facility_suggest(*, q: str, limit: int = 8) -> list[dict[str, Any]]:
         return []
     folded = _fold(q)
     similarity = RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField())
+    # Most alike among the first few hundred names holding the text: ranking every one
+    # of a short prefix's matches ("las": thousands of laser labs) took 200 ms at 100,000.
+    candidates = Facility.objects.filter(PUBLIC, search_names__contains=folded).values("pk")[
+        :SUGGEST_CANDIDATES
+    ]
     hits: list[dict[str, Any]] = list(
-        Facility.objects.filter(PUBLIC, search_names__contains=folded)
+        Facility.objects.filter(pk__in=candidates)
         .annotate(similarity=similarity)
         .order_by("-similarity", "name")
         .values("slug", "name", "acronym")[:limit]
@@ -525,6 +533,7 @@ def facility_suggest(*, q: str, limit: int = 8) -> list[dict[str, Any]]:
             dict(row)
             for row in Facility.objects.filter(PUBLIC, search_vector=query)
             .exclude(slug__in=seen)
+            .order_by()  # unranked and unsorted: the model's name ordering sorted every match
             .values("slug", "name", "acronym")[: limit - len(hits)]
         )
     if len(hits) < limit and len(q) >= 3:
