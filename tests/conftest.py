@@ -98,3 +98,24 @@ def client_for(client):
         return client
 
     return _client
+
+
+@pytest.fixture
+def local_cache(settings):
+    """A fresh in-process cache for this test alone.
+
+    With REDIS_URL set (CI) the default cache is Redis, shared by the xdist workers and
+    by the Celery broker in the same database: `cache.clear()` there is FLUSHDB, which
+    wiped another worker's queued import task. Tests that need an empty cache use this.
+    """
+    import uuid
+
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": f"test-{uuid.uuid4()}",
+        }
+    }
+    return cache

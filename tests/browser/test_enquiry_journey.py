@@ -6,7 +6,7 @@ them" from the compare page; axe on every enquiry page; a wrong private link is 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
@@ -31,14 +31,10 @@ PRIVATE_PATH = re.compile(r"/enquiries/[0-9a-f-]{36}/[0-9a-f]+/")
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits() -> Iterator[None]:
+def _fresh_rate_limits(local_cache) -> None:
     """The per-IP and per-email limits count in the process's cache, which the live
     server shares with every test of the session: each test starts from zero."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+    return
 
 
 @pytest.fixture

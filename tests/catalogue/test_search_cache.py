@@ -8,7 +8,6 @@ next search.
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
@@ -23,11 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _cache_on(settings):
+def _cache_on(settings, local_cache):
     settings.SEARCH_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()
+    return
 
 
 @pytest.fixture

@@ -12,10 +12,8 @@ T0 = 1_799_971_200.0  # the start of a day (and so of an hour) in Unix time
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
+def _empty_cache(local_cache):
+    return
 
 
 # --- parse_rate -------------------------------------------------------------------------

@@ -14,7 +14,6 @@ from datetime import timedelta
 import pytest
 from django.conf import settings as django_settings
 from django.core import mail
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -34,10 +33,8 @@ HOSTILE_EMAIL = '"<script>alert(1)</script>"@example.org'
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(local_cache):
+    return
 
 
 @pytest.fixture
