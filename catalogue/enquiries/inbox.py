@@ -36,13 +36,12 @@ from catalogue.enquiries import selectors, services
 from catalogue.models import EnquiryThread
 from core.dates import working_days_between
 from core.models import Region
-from core.scoping import access_for, editable_regions, scope_editable
+from core.scoping import access_for, editable_regions
 
 PAGE_SIZE = 25
 MAX_PAGE = 1000
 DEFAULT_BOX = "open"
 # A select with more options than this is no help; the text search finds the rest.
-MAX_FACILITY_CHOICES = 300
 BOX_LABELS = {
     "new": gettext_lazy("New"),
     "mine": gettext_lazy("Assigned to me"),
@@ -106,7 +105,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
     regions = _region_choices(user)
     region = next((r for r in regions if r.code == request.GET.get("region")), None)
-    facilities = _facility_choices(user)
+    facilities = selectors.inbox_facilities(user=user)
     facility_id = _int_or_none(request.GET.get("facility"))
     if facility_id not in {pk for pk, _name in facilities}:
         facility_id = None
@@ -186,17 +185,6 @@ def _region_choices(user: Any) -> list[Region]:
     if not access.all_regions_change and len(access.edit_regions) <= 1:
         return []  # nothing to choose
     return list(editable_regions(user).order_by("name"))
-
-
-def _facility_choices(user: Any) -> list[tuple[int, str]]:
-    """The facilities that have enquiries in the user's regions, by name (one query)."""
-    rows = (
-        scope_editable(EnquiryThread.objects.all(), user)
-        .order_by("facility__name", "facility_id")
-        .values_list("facility_id", "facility__name")
-        .distinct()[:MAX_FACILITY_CHOICES]
-    )
-    return list(rows)
 
 
 # --- one thread -----------------------------------------------------------------------

@@ -249,19 +249,12 @@ class EnquiryUpdateSerializer(StrictFieldsMixin, serializers.Serializer[EnquiryT
     def validate_assigned_to(self, value: int | None) -> User | None:
         if value is None:
             return None
-        thread: EnquiryThread = self.context["thread"]
         user = User.objects.filter(pk=value).first()
-        # One message for unknown ids and other regions' people: ids reveal no one.
-        if user is None or not user.has_perm("catalogue.change_enquirythread", thread):
-            raise serializers.ValidationError(_("No user with this id answers this region's enquiries."))
+        # Whether this person may answer is `services.thread_assign`'s rule; an unknown id
+        # gets the same message, so ids reveal no one.
+        if user is None:
+            raise serializers.ValidationError(_("This person cannot answer this region's enquiries."))
         return user
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        attrs = super().validate(attrs)
-        thread: EnquiryThread = self.context["thread"]
-        if attrs.get("note") and attrs.get("state", thread.state) == thread.state:
-            raise serializers.ValidationError({"note": [_("A note goes with a change of state.")]})
-        return attrs
 
 
 class EnquiryReplySerializer(StrictFieldsMixin, serializers.Serializer[EnquiryMessage]):

@@ -240,6 +240,8 @@ def thread_update(*, thread: EnquiryThread, user: User, data: dict[str, Any]) ->
 
 
 def _thread_update(*, thread: EnquiryThread, user: User, data: dict[str, Any]) -> EnquiryThread:
+    if data.get("note") and data.get("state", thread.state) == thread.state:
+        raise ValidationError({"note": _("A note goes with a change of state.")})
     if "state" in data and data["state"] != thread.state:
         thread = thread_transition(thread=thread, user=user, state=data["state"], note=data.get("note", ""))
     if "outcome" in data or "outcome_note" in data:
@@ -294,6 +296,11 @@ def _responded(thread: EnquiryThread, user: User, now: datetime) -> None:
 # --- The requester's side ---------------------------------------------------------------
 
 
+def requester_may_reply(*, enquiry: Enquiry, thread: EnquiryThread) -> bool:
+    """Open threads, and closed ones (writing again reopens them); not declined or withdrawn."""
+    return enquiry.withdrawn_at is None and (thread.is_open or thread.state == State.CLOSED)
+
+
 def enquiry_requester_reply(*, enquiry: Enquiry, thread: EnquiryThread, body: str) -> EnquiryMessage:
     """The SME writes back to one facility from the private page."""
     body = body.strip()
@@ -308,8 +315,10 @@ def enquiry_requester_reply(*, enquiry: Enquiry, thread: EnquiryThread, body: st
     with transaction.atomic():
         thread = _locked(thread)
         _check_live(thread)
-        if thread.state == State.WITHDRAWN:
-            raise ValidationError({"body": _("You withdrew this enquiry.")})
+        if not requester_may_reply(enquiry=thread.enquiry, thread=thread):
+            raise ValidationError(
+                {"body": _("This conversation is finished; it cannot be answered any more.")}
+            )
         now = timezone.now()
         message = EnquiryMessage.objects.create(
             thread=thread, author=EnquiryMessage.Author.REQUESTER, body=body, created_at=now

@@ -204,8 +204,7 @@ def enquiry_sent(request: HttpRequest) -> HttpResponse:
 
 
 def _can_reply(enquiry: Enquiry, thread: EnquiryThread) -> bool:
-    # Open threads, and closed ones (writing again reopens them: services).
-    return enquiry.withdrawn_at is None and (thread.is_open or thread.state == State.CLOSED)
+    return services.requester_may_reply(enquiry=enquiry, thread=thread)
 
 
 def _paths(enquiry: Enquiry) -> dict[str, str]:

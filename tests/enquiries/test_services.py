@@ -429,6 +429,23 @@ def test_a_requester_reply_reopens_a_closed_thread(thread, editor):
     assert thread.messages.last().author == EnquiryMessage.Author.REQUESTER  # type: ignore[union-attr]
 
 
+def test_a_declined_conversation_takes_no_more_requester_replies(thread, editor):
+    """The rule lives in the service: the private page, and any other caller, get it."""
+    services.thread_transition(thread=thread, user=editor, state=State.DECLINED)
+    before = thread.messages.count()
+    with pytest.raises(ValidationError):
+        services.enquiry_requester_reply(enquiry=thread.enquiry, thread=thread, body="But why not?")
+    assert thread.messages.count() == before
+    thread.refresh_from_db()
+    assert services.requester_may_reply(enquiry=thread.enquiry, thread=thread) is False
+
+
+def test_a_note_without_a_change_of_state_is_refused(thread, editor):
+    with pytest.raises(ValidationError) as error:
+        services.thread_update(thread=thread, user=editor, data={"note": "Hello"})
+    assert "note" in error.value.message_dict
+
+
 def test_a_requester_reply_goes_to_the_assignee_only(thread, editor, coordinator):
     services.thread_reply(thread=thread, user=editor, body="Hello!")
     coordinator_mails = len(mails_to(coordinator.email))
