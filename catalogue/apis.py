@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors, services
-from catalogue.cache import cached, search_cache_key
+from catalogue.cache import cached, catalogue_stamp, search_cache_key, search_caching
 from catalogue.filters import SORTS, FacilityFilterSet
 from catalogue.models import Equipment, Facility, Service
 from catalogue.serializers import (
@@ -99,6 +99,12 @@ def _escape_cell(value: Any) -> str:
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
+
+
+def _card_rows(ids: list[int]) -> list[Facility]:
+    """The rows of a page of hits, in the order of `ids`, with what the list shows."""
+    rows = selectors.with_card_data(Facility.objects.filter(pk__in=ids)).in_bulk()
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _latest(*stamps: datetime | None) -> datetime | None:
@@ -233,16 +239,8 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             raise exceptions.ValidationError({renamed.get(k, k): v for k, v in errors.items()})
         if request.query_params.get("include") not in (None, "drafts"):
             raise exceptions.ValidationError({"include": [_("Only 'drafts' is allowed.")]})
-        # Verifying moves last_verified_at (served) but not updated_at: both version the list.
-        stamp = Facility.objects.aggregate(
-            last=Max("updated_at"), verified=Max("last_verified_at"), n=Count("pk")
-        )
-        last_modified = _latest(stamp["last"], stamp["verified"])
-        etag, not_modified = conditional_response(
-            request,
-            version=f"{stamp['last']}|{stamp['verified']}|{stamp['n']}",
-            last_modified=last_modified,
-        )
+        version, last_modified = self._list_version(filterset)
+        etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
         if request.query_params.get("format") == "csv":
@@ -263,9 +261,31 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             response["Link"] = link
         return add_validators(response, etag=etag, last_modified=last_modified)
 
+    @staticmethod
+    def _list_version(filterset: FacilityFilterSet) -> tuple[str, datetime | None]:
+        """What versions the list: the catalogue version for public lists when it is kept
+        (catalogue/cache.py, bumped on every committed change), else the table's stamp."""
+        if filterset.public_only and search_caching():
+            version, changed = catalogue_stamp()
+            return f"catalogue:{version}", datetime.fromtimestamp(changed, tz=UTC)
+        # Verifying moves last_verified_at (served) but not updated_at: both version the list.
+        # (An aggregate over every facility: at 100,000 that is most of a cached request.)
+        stamp = Facility.objects.aggregate(
+            last=Max("updated_at"), verified=Max("last_verified_at"), n=Count("pk")
+        )
+        return f"{stamp['last']}|{stamp['verified']}|{stamp['n']}", _latest(stamp["last"], stamp["verified"])
+
     def _page(self, request: Request, filterset: FacilityFilterSet) -> tuple[dict[str, Any], str]:
         """One page of the list (and the facets asked for): the body and its Link header."""
-        page = self.paginate_queryset(selectors.with_card_data(filterset.qs))
+        if filterset.public_only and PortalPagination.wants_page_mode(request):
+            # Public hits in order from the search engine's memory (selectors.PublicSearch).
+            search = selectors.public_search(filterset.search_params())
+            assert self.paginator is not None
+            page = self.paginator.paginate_hits(  # type: ignore[attr-defined]
+                selectors.HitList(search), request, rows=_card_rows
+            )
+        else:
+            page = self.paginate_queryset(selectors.with_card_data(filterset.qs))
         data = FacilityListSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
         facets = self._facets(request, filterset)

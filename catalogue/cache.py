@@ -29,22 +29,36 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
 VERSION_KEY = "catalogue:version"
+CHANGED_KEY = "catalogue:changed"  # when the version last moved (seconds since the epoch)
 
 
 def catalogue_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
-        # A time-based start, so a flushed cache never reuses an old version's keys.
-        cache.add(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None)
+        # A time-based start (microseconds), so a flushed cache never reuses an old
+        # version's keys, nor a process its copy of an old version's facet index.
+        cache.add(VERSION_KEY, time.time_ns() // 1_000, timeout=None)
         version = cache.get(VERSION_KEY)
     return int(version)
 
 
+def catalogue_stamp() -> tuple[int, float]:
+    """The version and when it last moved: the validators (ETag, Last-Modified) of public lists."""
+    version = catalogue_version()
+    changed = cache.get(CHANGED_KEY)
+    if changed is None:
+        # Unknown (a fresh cache): now is a safe upper bound of the last change.
+        changed = time.time()
+        cache.add(CHANGED_KEY, changed, timeout=None)
+    return version, float(changed)
+
+
 def _bump() -> None:
+    cache.set(CHANGED_KEY, time.time(), timeout=None)
     try:
         cache.incr(VERSION_KEY)
     except ValueError:  # no version yet: the next reader starts a fresh one
-        cache.set(VERSION_KEY, time.time_ns() // 1_000_000, timeout=None)
+        cache.set(VERSION_KEY, time.time_ns() // 1_000, timeout=None)
 
 
 def catalogue_changed() -> None:
@@ -77,10 +91,15 @@ def search_cache_key(*, kind: str, pairs: list[tuple[str, str]], language: str) 
     return f"search:{catalogue_version()}:{digest}"
 
 
+def search_caching() -> bool:
+    """Whether search results (and the facet index) are kept per catalogue version."""
+    return bool(settings.SEARCH_CACHE_SECONDS > 0)
+
+
 def cached(key: str, compute: Callable[[], Any]) -> Any:
     """`compute()` once per key while the catalogue does not change."""
     seconds = settings.SEARCH_CACHE_SECONDS
-    if seconds <= 0:
+    if not search_caching():
         return compute()
     value = cache.get(key)
     if value is None:

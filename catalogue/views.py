@@ -117,29 +117,29 @@ def _search_results(
     language: str,
 ) -> dict[str, Any]:
     """Render the results part of the search page: its HTML and the hit count."""
-    facets, total = selectors.facet_counts_and_total(user=request.user, params=params, index=index)
-    paginator = Paginator(filterset.qs.values_list("pk", flat=True), PAGE_SIZE)
-    paginator.count = total  # counted with the facets: no COUNT query of its own
+    # Public records only (drafts are never in the public search): hits, pages and facet
+    # counts come from the search engine's memory (selectors.PublicSearch).
+    search = selectors.public_search(params)
+    facets = search.facets(index)
+    paginator = Paginator(selectors.HitList(search), PAGE_SIZE)
     try:
         page = paginator.page(_page_number(request.GET.get("page")))
     except (EmptyPage, PageNotAnInteger):
         page = paginator.page(paginator.num_pages)
-    facilities = selectors.facility_page(filterset.qs, list(page.object_list))
+    facilities = selectors.facility_page(list(page.object_list))
     correction = None
     relaxed: dict[str, Any] | None = None
     if paginator.count == 0:
         if params.q:
             correction = selectors.suggest_correction(params.q)
-        relaxed = _relax_suggestion(request, params)
+        relaxed = _relax_suggestion(request, search)
     marked = selectors.highlights(facility_ids=[f.pk for f in facilities], q=params.q, language=language)
     context = {
         # One entry per hit with everything its card shows (templates do no look-ups).
         "results": [
             {
                 "facility": f,
-                "technologies": [
-                    str(t.label) for c in f.technologies if (t := index.get(Term.Vocabulary.KET, c))
-                ],
+                "technologies": _badges(index, f.technologies),
                 "facility_type": _one_label(index, Term.Vocabulary.FACILITY_TYPE, f.facility_type),
                 "highlight": marked.get(f.pk),
             }
@@ -166,6 +166,12 @@ def _search_results(
     }
     html = render_to_string("catalogue/partials/results.html", context, request=request)
     return {"html": html, "count": paginator.count}
+
+
+def _badges(index: Any, codes: list[str]) -> list[str]:
+    """The labels of a facility's technologies in the vocabulary's order (as in the facets)."""
+    terms = [t for c in codes if (t := index.get(Term.Vocabulary.KET, c)) and not t.deprecated]
+    return [str(t.label) for t in sorted(terms, key=lambda t: (t.order, t.code))]
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:
@@ -203,9 +209,9 @@ def _active_filters(request: HttpRequest, facets: list[selectors.FacetResult]) -
     return chips
 
 
-def _relax_suggestion(request: HttpRequest, params: selectors.SearchParams) -> dict[str, Any] | None:
+def _relax_suggestion(request: HttpRequest, search: selectors.PublicSearch) -> dict[str, Any] | None:
     """With no hits, the one filter whose removal brings back the most results."""
-    best = selectors.facility_most_restrictive_filter(user=request.user, params=params)
+    best = selectors.facility_most_restrictive_filter(search=search)
     if best is None:
         return None
     param, count = best

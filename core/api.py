@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from base64 import b64decode, b64encode
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any
 from urllib.parse import urlencode
 
@@ -184,28 +185,19 @@ class PortalPagination(pagination.BasePagination):
         size = self._page_size(request)
         self.request = request
         if self.wants_page_mode(request):
-            self.mode = "page"
-            raw = request.query_params.get("page", "1")
-            try:
-                number = int(raw)
-            except ValueError:
-                raise exceptions.ValidationError({"page": [_("A whole number is required.")]}) from None
-            if not 1 <= number <= self.max_page:
-                raise exceptions.ValidationError(
-                    {"page": [_("Must be between 1 and %(max)d.") % {"max": self.max_page}]}
-                )
-            self.count = queryset.count()
-            start = (number - 1) * size
             # Sort narrow rows (ids) and read only this page's wide rows: ranking every
             # hit's full row cost about half the time of a broad search (issue #6).
-            ids = list(queryset.values_list("pk", flat=True)[start : start + size])
-            by_pk = queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}
-            rows = [by_pk[pk] for pk in ids if pk in by_pk]
-            if start + size < self.count:
-                self.next_url = self._url(request, page=str(number + 1))
-            if number > 1:
-                self.previous_url = self._url(request, page=str(number - 1))
-            return rows
+            def read_rows(ids: list[int]) -> list[Any]:
+                by_pk = queryset.order_by().filter(pk__in=ids).in_bulk() if ids else {}
+                return [by_pk[pk] for pk in ids if pk in by_pk]
+
+            return self._page_mode(
+                request,
+                size,
+                count=queryset.count,
+                ids=lambda start, stop: list(queryset.values_list("pk", flat=True)[start:stop]),
+                rows=read_rows,
+            )
         after = self._decode_cursor(request.query_params.get("cursor"))
         qs = queryset.order_by("pk")
         if after is not None:
@@ -215,6 +207,47 @@ class PortalPagination(pagination.BasePagination):
             rows = rows[:size]
             self.next_url = self._url(request, cursor=self._encode_cursor(rows[-1].pk))
         return rows
+
+    def paginate_hits(
+        self, hits: Sequence[int], request: Request, *, rows: Callable[[list[int]], list[Any]]
+    ) -> list[Any]:
+        """Page mode over ids already in order (a search engine's hits); `rows` reads them."""
+        self.request = request
+        return self._page_mode(
+            request,
+            self._page_size(request),
+            count=lambda: len(hits),
+            ids=lambda start, stop: list(hits[start:stop]),
+            rows=rows,
+        )
+
+    def _page_mode(
+        self,
+        request: Request,
+        size: int,
+        *,
+        count: Callable[[], int],
+        ids: Callable[[int, int], list[int]],
+        rows: Callable[[list[int]], list[Any]],
+    ) -> list[Any]:
+        self.mode = "page"
+        raw = request.query_params.get("page", "1")
+        try:
+            number = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"page": [_("A whole number is required.")]}) from None
+        if not 1 <= number <= self.max_page:
+            raise exceptions.ValidationError(
+                {"page": [_("Must be between 1 and %(max)d.") % {"max": self.max_page}]}
+            )
+        self.count = count()
+        start = (number - 1) * size
+        page = rows(ids(start, start + size))
+        if start + size < self.count:
+            self.next_url = self._url(request, page=str(number + 1))
+        if number > 1:
+            self.previous_url = self._url(request, page=str(number - 1))
+        return page
 
     def _url(self, request: Request, **changes: str) -> str:
         params = [(k, v) for k, values in request.query_params.lists() if k not in changes for v in values]

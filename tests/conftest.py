@@ -112,6 +112,10 @@ def local_cache(settings):
 
     from django.core.cache import cache
 
+    from catalogue import selectors
+
+    # This process's copies of the facet index and hits belong to the cache they came from.
+    selectors.reset_search_memory()
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
