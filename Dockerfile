@@ -67,4 +67,4 @@ USER app
 
 EXPOSE 8000
 
-CMD ["gunicorn", "innoinfra.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "2", "--access-logfile", "-"]
+CMD ["gunicorn", "innoinfra.wsgi:application", "--config", "innoinfra/gunicorn.conf.py", "--bind", "0.0.0.0:8000"]

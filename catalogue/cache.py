@@ -92,8 +92,18 @@ def search_cache_key(*, kind: str, pairs: list[tuple[str, str]], language: str) 
 
 
 def search_caching() -> bool:
-    """Whether search results (and the facet index) are kept per catalogue version."""
+    """Whether search results (pages, API lists, suggestions) are kept per catalogue version."""
     return bool(settings.SEARCH_CACHE_SECONDS > 0)
+
+
+def engine_memory() -> bool:
+    """Whether the search engine keeps its facet index and hits per catalogue version."""
+    return bool(settings.SEARCH_ENGINE_MEMORY)
+
+
+# How long the shared copies of the engine's memory live (bounds Redis memory: entries
+# are keyed by version, so an old one is never read, only left to expire).
+ENGINE_MEMORY_SECONDS = 3600
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:

@@ -531,13 +531,13 @@ def facet_index() -> FacetIndex:
     cache's, else built (one query over the published rows) and shared.
 
     Versions change after every committed write (catalogue/cache.py), so a copy is never
-    used after the change it misses. With the search cache off (tests, SEARCH_CACHE_SECONDS
-    = 0) it is built for every call: test transactions never commit, so no version moves.
+    used after the change it misses. With the memory off (SEARCH_ENGINE_MEMORY, off in
+    tests: their transactions never commit, so no version moves) it is built every call.
     """
     global _facet_index
-    from catalogue.cache import catalogue_version, search_caching
+    from catalogue.cache import ENGINE_MEMORY_SECONDS, catalogue_version, engine_memory
 
-    if not search_caching():
+    if not engine_memory():
         return _build_facet_index(None)
     version = catalogue_version()
     current = _facet_index
@@ -547,7 +547,7 @@ def facet_index() -> FacetIndex:
     shared = cache.get(key)
     if not isinstance(shared, FacetIndex):
         shared = _build_facet_index(version)
-        cache.set(key, shared, timeout=settings.SEARCH_CACHE_SECONDS)
+        cache.set(key, shared, timeout=ENGINE_MEMORY_SECONDS)
     _facet_index = shared
     return shared
 
@@ -589,10 +589,10 @@ def public_hits(params: SearchParams) -> Hits:
     One query per words, sort order and language (names sort per language) and
     catalogue version, kept in this process and shared through the cache.
     """
-    from catalogue.cache import catalogue_version, search_caching
+    from catalogue.cache import ENGINE_MEMORY_SECONDS, catalogue_version, engine_memory
 
     language = get_language() or settings.LANGUAGE_CODE
-    if not search_caching():
+    if not engine_memory():
         return _query_hits(params)
     raw = f"{language}|{params.sort}|{params.q}"
     key = f"hits:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
@@ -608,14 +608,18 @@ def public_hits(params: SearchParams) -> Hits:
         hits = Hits(ids=ids, bits=bitset(ids))
     else:
         hits = _query_hits(params)
-        cache.set(key, (params.name_matches, hits.ids.tobytes()), timeout=settings.SEARCH_CACHE_SECONDS)
+        cache.set(key, (params.name_matches, hits.ids.tobytes()), timeout=ENGINE_MEMORY_SECONDS)
     _hits[key] = hits
     while len(_hits) > HITS_KEPT:
         _hits.popitem(last=False)
     return hits
 
 
-def _query_hits(params: SearchParams) -> Hits:
+def hits_sql(params: SearchParams) -> tuple[str, list[Any]]:
+    """The query of `public_hits`: every match of the words, in order, as one string of ids.
+
+    Decides (on `params`) whether near-miss names join the hits, as the page does.
+    """
     unfiltered = SearchParams(
         q=params.q,
         sort=params.sort,
@@ -625,15 +629,19 @@ def _query_hits(params: SearchParams) -> Hits:
     )
     qs = facility_search_queryset(user=None, params=unfiltered).values("pk")
     sql, args = qs.query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT array_to_string(ARRAY({sql}), ',')", args)
-        text = cursor.fetchone()[0]
-    # What the query decided (near-miss names or not) is the request's too.
     params.name_matches, params.rewritten, params.compiled = (
         unfiltered.name_matches,
         unfiltered.rewritten,
         unfiltered.compiled,
     )
+    return f"SELECT array_to_string(ARRAY({sql}), ',')", list(args)
+
+
+def _query_hits(params: SearchParams) -> Hits:
+    sql, args = hits_sql(params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, args)
+        text = cursor.fetchone()[0]
     ids = array("q", map(int, text.split(","))) if text else array("q")
     return Hits(ids=ids, bits=bitset(ids))
 

@@ -255,8 +255,14 @@ def search_export(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def suggest(request: HttpRequest) -> HttpResponse:
-    """Search-as-you-type: an HTML fragment for htmx, or JSON for scripts."""
-    hits = selectors.facility_suggest(q=request.GET.get("q", ""))
+    """Search-as-you-type: an HTML fragment for htmx, or JSON for scripts.
+
+    Public names only, the same for every visitor: cached per catalogue version like the
+    search results (a few hundred prefixes are most key presses).
+    """
+    q = selectors.normalise_query(request.GET.get("q", ""))
+    key = search_cache_key(kind="suggest", pairs=[("q", q)], language=get_language() or "en")
+    hits = cached(key, lambda: selectors.facility_suggest(q=q))
     if request.headers.get("HX-Request"):
         response: HttpResponse = render(request, "catalogue/partials/suggestions.html", {"suggestions": hits})
     else:

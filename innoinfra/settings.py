@@ -368,6 +368,11 @@ SITE_URL = env_url("SITE_URL", "http://localhost:8000", schemes=("http", "https"
 # every catalogue write bumps (catalogue/cache.py). 0 turns the cache off; it is off
 # in tests, where transactions roll back without commit hooks.
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 0 if TESTING else 600, minimum=0)
+# The search engine's memory (catalogue/selectors.py): the facet index and each words'
+# hits, kept per catalogue version in every process and shared through the cache. Off in
+# tests for the same reason (without commits the version never moves); off anywhere,
+# every search asks the database for its words and reads every published facility's facets.
+SEARCH_ENGINE_MEMORY = env_bool("SEARCH_ENGINE_MEMORY", not TESTING)
 # SME enquiries (issue #7). Anonymised after this many months without activity.
 ENQUIRY_RETENTION_MONTHS = env_int("ENQUIRY_RETENTION_MONTHS", 24, minimum=1)
 # Facilities one enquiry may ask at once: the compare page's maximum.

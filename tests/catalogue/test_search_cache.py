@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def _cache_on(settings, local_cache):
     settings.SEARCH_CACHE_SECONDS = 600
+    settings.SEARCH_ENGINE_MEMORY = True
     return
 
 
@@ -155,6 +156,7 @@ def test_each_language_and_each_state_has_its_own_entry(client, lab):
 
 def test_the_cache_off_computes_every_time(client, lab, settings):
     settings.SEARCH_CACHE_SECONDS = 0
+    settings.SEARCH_ENGINE_MEMORY = False
     search(client, q="vibration")
     with CaptureQueriesContext(connection) as captured:
         search(client, q="vibration")
@@ -185,3 +187,60 @@ def test_drafts_in_the_api_list_are_never_cached(client_for, editor, lab, commit
     commit(lambda: Facility.objects.filter(pk=lab.pk).update(name="Silently renamed"))  # no version bump
     names = [item["name"] for item in client.get(url).json()["results"]]
     assert "Silently renamed" in names
+
+
+def test_the_public_api_list_etag_follows_the_catalogue_version(client, lab, commit):
+    url = "/api/v1/facilities/?search=vibration&page=1"
+    first = client.get(url)
+    assert first["Last-Modified"].endswith("GMT")
+    # No aggregate over the table: the version in the cache says whether anything changed.
+    with CaptureQueriesContext(connection) as captured:
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304
+    assert not [q for q in captured.captured_queries if "catalogue_facility" in q["sql"]]
+    lab.city = "Kortrijk"
+    commit(lambda: services.facility_save(facility=lab))
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed.json()["results"][0]["city"] == "Kortrijk"
+
+
+def suggestions(client, q: str) -> list[str]:
+    return [s["name"] for s in client.get("/facilities/suggest/", {"q": q}).json()["suggestions"]]
+
+
+def test_suggestions_are_cached_and_follow_writes(client, lab, commit, flanders):
+    assert suggestions(client, "vibr") == ["Vibration lab"]
+    with CaptureQueriesContext(connection) as captured:
+        assert suggestions(client, "vibr") == ["Vibration lab"]
+    assert len(captured.captured_queries) <= 1  # the term index's signature at most
+    commit(lambda: FacilityFactory(published=True, region=flanders, name="Vibration hall"))
+    assert sorted(suggestions(client, "vibr")) == ["Vibration hall", "Vibration lab"]
+    commit(lambda: services.facility_archive(facility=lab))
+    assert suggestions(client, "vibr") == ["Vibration hall"]
+
+
+def test_the_search_engine_memory_follows_writes(client, lab, commit, flanders):
+    """Hits and facet counts come from per-version memory (selectors.PublicSearch)."""
+    assert "(1)" in _facet_label(search(client, q="vibration"), "photonics")
+    commit(
+        lambda: FacilityFactory(
+            published=True,
+            region=flanders,
+            name="Optics hall",
+            technologies=["photonics"],
+            description_en="Vibration isolation tables.",
+        )
+    )
+    page = search(client, q="vibration")
+    assert "Optics hall" in page
+    assert "(2)" in _facet_label(page, "photonics")
+    lab.technologies = []
+    commit(lambda: services.facility_save(facility=lab))
+    assert "(1)" in _facet_label(search(client, q="vibration"), "photonics")
+
+
+def _facet_label(html: str, code: str) -> str:
+    """The label of one technology facet value: 'Photonics (n)'."""
+    start = html.index(f'for="facet-ket-{code}"')
+    return html[start : html.index("</label>", start)]

@@ -260,3 +260,15 @@ def test_env_example_leaves_secrets_empty():
     active = dict(re.findall(r"^([A-Z][A-Z0-9_]*)=(.*)$", text, flags=re.MULTILINE))
     assert active["SECRET_KEY"] == ""
     assert active["POSTGRES_PASSWORD"] == ""
+
+
+def test_web_and_the_benchmarks_share_the_gunicorn_settings(services):
+    """What `make bench` measures is what is deployed: 2 processes with a few threads each."""
+    argv = _argv(services["web"]["command"])
+    config_path = argv[argv.index("--config") + 1]
+    assert config_path in (ROOT / "bench" / "run.py").read_text()
+    config: dict = {}
+    exec(compile((ROOT / config_path).read_text(), config_path, "exec"), config)  # noqa: S102
+    assert config["workers"] == 2
+    assert config["worker_class"] == "gthread"
+    assert config["threads"] >= 2
