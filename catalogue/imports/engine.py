@@ -17,12 +17,11 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import EmailValidator, URLValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from catalogue.cache import catalogue_changed
 from catalogue.imports.parsing import FileProblem, Table
@@ -623,6 +622,7 @@ def _write_batch(
     created: list[Facility] = []
     updated: list[Facility] = []
     fields: set[str] = {"name", *DERIVED_FIELDS}
+    defaults = _field_defaults()
     for row in rows:
         if row.facility_id:
             facility = current.get(row.facility_id)
@@ -634,7 +634,7 @@ def _write_batch(
             services, equipment = list(facility.services.all()), list(facility.equipment.all())
             fields.update(row.changed)
         else:
-            facility = Facility(region=region, source=row.values.get("source", ""))
+            facility = Facility(**_fresh(defaults), region=region, source=row.values.get("source", ""))
             services, equipment = [], []
         for target, value in row.values.items():
             setattr(facility, target, value)
@@ -645,18 +645,47 @@ def _write_batch(
         facility_derive(facility, index=index, services=services, equipment=equipment)
         (updated if row.facility_id else created).append(facility)
     if created:
-        bulk_create_with_history(
-            created, Facility, batch_size=BATCH_SIZE, default_change_reason=reason, default_user=user
-        )
+        Facility.objects.bulk_create(created, batch_size=BATCH_SIZE)
+        _record_history([f.pk for f in created], kind="+", reason=reason, user=user, when=now)
     if updated:
-        bulk_update_with_history(
-            updated,
-            Facility,
-            sorted(fields),
-            batch_size=BATCH_SIZE,
-            default_change_reason=reason,
-            default_user=user,
-        )
+        Facility.objects.bulk_update(updated, sorted(fields), batch_size=BATCH_SIZE)
+        _record_history([f.pk for f in updated], kind="~", reason=reason, user=user, when=now)
+
+
+def _field_defaults() -> dict[str, Any]:
+    """Every writable field's default, worked out once a batch: letting each new Facility
+    work out its 70 defaults (24 of them per language) took a quarter of an import."""
+    return {
+        f.attname: f.get_default()
+        for f in Facility._meta.concrete_fields
+        if not f.primary_key and not f.generated and f.attname not in ("region_id", "source")
+    }
+
+
+def _fresh(defaults: dict[str, Any]) -> dict[str, Any]:
+    """The defaults with new lists and dicts: an instance must never share a mutable one."""
+    return {k: (v.copy() if isinstance(v, list | dict) else v) for k, v in defaults.items()}
+
+
+def _record_history(ids: list[int], *, kind: str, reason: str, user: Any, when: Any) -> None:
+    """The history rows of facilities just written, copied from their rows by the database.
+
+    What `bulk_create_with_history` writes (every tracked column, the date, the user, the
+    reason and the kind: "+" created, "~" changed), without building a historical model
+    object per row in Python: that took a third of an import's time (issue #6).
+    """
+    history = Facility.history.model  # type: ignore[attr-defined]
+    quote = connection.ops.quote_name
+    shared = ", ".join(
+        quote(f.column) for f in history._meta.concrete_fields if not f.name.startswith("history_")
+    )
+    sql = (
+        f"INSERT INTO {quote(history._meta.db_table)} ({shared}, history_date, "  # noqa: S608
+        "history_change_reason, history_type, history_user_id) "
+        f"SELECT {shared}, %s, %s, %s, %s FROM {quote(Facility._meta.db_table)} WHERE id = ANY(%s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [when, reason, kind, getattr(user, "pk", None), ids])
 
 
 def _create_host(name: str, region: Region, cache: dict[str, Organisation]) -> Organisation:

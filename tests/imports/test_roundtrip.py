@@ -306,3 +306,26 @@ def test_an_upload_can_be_given_as_an_uploaded_file_object(editor, flanders, hos
 
     assert job.format == ImportJob.Format.CSV
     assert services.import_job_check(job=job).status == ImportJob.Status.CHECKED
+
+
+def test_history_rows_copy_every_tracked_column_with_the_uploader(check_file, host, existing, editor):
+    """The history is written by the database from the rows just written (engine._record_history)."""
+    content = csv_bytes(
+        "slug,name,host,technologies,city",
+        "pilot-line,Pilot Line,flanders-make,photonics,Leuven",
+        "existing-photonics-lab,Existing Photonics Lab,flanders-make,photonics,Gent",
+    )
+    job = _run(check_file(content))
+
+    tracked = [
+        f.attname
+        for f in Facility.history.model._meta.concrete_fields
+        if not f.name.startswith("history_") and f.attname != "id"
+    ]
+    for slug, kind in (("pilot-line", "+"), ("existing-photonics-lab", "~")):
+        facility = Facility.objects.get(slug=slug)
+        record = facility.history.first()
+        assert (record.history_type, record.history_user_id) == (kind, editor.pk)
+        assert record.history_change_reason.startswith(f"import job {job.pk}")
+        assert {a: getattr(record, a) for a in tracked} == {a: getattr(facility, a) for a in tracked}
+    assert Facility.objects.get(slug="existing-photonics-lab").history.count() == 2
