@@ -8,6 +8,7 @@ else by slug, within the import's region, so re-importing a file changes nothing
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from psycopg2.extras import execute_values
 
 from catalogue.cache import catalogue_changed
 from catalogue.imports.parsing import FileProblem, Table
@@ -622,7 +624,7 @@ def _write_batch(
     created: list[Facility] = []
     updated: list[Facility] = []
     fields: set[str] = {"name", *DERIVED_FIELDS}
-    defaults = _field_defaults()
+    template = Facility(region=region)
     for row in rows:
         if row.facility_id:
             facility = current.get(row.facility_id)
@@ -634,7 +636,8 @@ def _write_batch(
             services, equipment = list(facility.services.all()), list(facility.equipment.all())
             fields.update(row.changed)
         else:
-            facility = Facility(**_fresh(defaults), region=region, source=row.values.get("source", ""))
+            facility = _blank(template)
+            facility.source = row.values.get("source", "")
             services, equipment = [], []
         for target, value in row.values.items():
             setattr(facility, target, value)
@@ -645,26 +648,43 @@ def _write_batch(
         facility_derive(facility, index=index, services=services, equipment=equipment)
         (updated if row.facility_id else created).append(facility)
     if created:
-        Facility.objects.bulk_create(created, batch_size=BATCH_SIZE)
+        _insert(created)
         _record_history([f.pk for f in created], kind="+", reason=reason, user=user, when=now)
     if updated:
         Facility.objects.bulk_update(updated, sorted(fields), batch_size=BATCH_SIZE)
         _record_history([f.pk for f in updated], kind="~", reason=reason, user=user, when=now)
 
 
-def _field_defaults() -> dict[str, Any]:
-    """Every writable field's default, worked out once a batch: letting each new Facility
-    work out its 70 defaults (24 of them per language) took a quarter of an import."""
-    return {
-        f.attname: f.get_default()
-        for f in Facility._meta.concrete_fields
-        if not f.primary_key and not f.generated and f.attname not in ("region_id", "source")
-    }
+def _blank(template: Facility) -> Facility:
+    """A new unsaved facility like `template`: a copy (Django's pickling state, with its
+    own `_state`) with its own lists. Building each new Facility from scratch (70 field
+    defaults, 24 of them per language through modeltranslation) took a fifth of an import."""
+    facility = copy.copy(template)
+    for name, value in facility.__dict__.items():
+        if isinstance(value, list | dict):
+            facility.__dict__[name] = value.copy()
+    return facility
 
 
-def _fresh(defaults: dict[str, Any]) -> dict[str, Any]:
-    """The defaults with new lists and dicts: an instance must never share a mutable one."""
-    return {k: (v.copy() if isinstance(v, list | dict) else v) for k, v in defaults.items()}
+def _insert(facilities: list[Facility]) -> None:
+    """`bulk_create` for new facilities, the values prepared by the fields as Django does
+    (`pre_save`, `get_db_prep_save`) and sent with psycopg2's `execute_values`: Django's
+    compiler spent as long assembling the statement as PostgreSQL did running it."""
+    fields = [f for f in Facility._meta.concrete_fields if not f.generated and not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(Facility._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608
+        "VALUES %s RETURNING id"
+    )
+    rows = [
+        tuple(f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields) for obj in facilities
+    ]
+    with connection.cursor() as cursor:
+        ids = execute_values(cursor.cursor, sql, rows, page_size=max(1, len(rows)), fetch=True)
+    for facility, (pk,) in zip(facilities, ids, strict=True):
+        facility.pk = pk
+        facility._state.adding = False
+        facility._state.db = connection.alias
 
 
 def _record_history(ids: list[int], *, kind: str, reason: str, user: Any, when: Any) -> None:
