@@ -810,9 +810,13 @@ def facility_suggest(*, q: str, limit: int = 8) -> list[dict[str, Any]]:
     similarity = RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField())
     # Most alike among the first few hundred names holding the text: ranking every one
     # of a short prefix's matches ("las": thousands of laser labs) took 200 ms at 100,000.
-    candidates = Facility.objects.filter(PUBLIC, search_names__contains=folded).values("pk")[
-        :SUGGEST_CANDIDATES
-    ]
+    # Unsorted (`order_by()`): the model's name ordering made the database sort every match
+    # (5,300 rows, one heap page each) before taking the first 300: 110 ms at 100,000.
+    candidates = (
+        Facility.objects.filter(PUBLIC, search_names__contains=folded)
+        .order_by()
+        .values("pk")[:SUGGEST_CANDIDATES]
+    )
     hits: list[dict[str, Any]] = list(
         Facility.objects.filter(pk__in=candidates)
         .annotate(similarity=similarity)

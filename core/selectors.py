@@ -60,6 +60,10 @@ def health_status() -> dict[str, str]:
     return status
 
 
+# Words whose English equivalents an index remembers (it lives until a term changes).
+EQUIVALENTS_KEPT = 20_000
+
+
 class TermIndex:
     """All vocabulary terms in memory (a few hundred rows): code and label look-ups.
 
@@ -68,6 +72,7 @@ class TermIndex:
 
     def __init__(self, terms: list[Term]) -> None:
         self._foreign_tokens: dict[str, list[Term]] | None = None
+        self._equivalents: dict[str, list[str]] = {}
         self._english_tokens: set[str] = set()
         self._by_code: dict[str, dict[str, Term]] = {}
         self._by_label: dict[str, dict[str, Term]] = {}
@@ -130,6 +135,16 @@ class TermIndex:
 
     def english_equivalents(self, word: str) -> list[str]:
         """English labels of the terms whose label or synonyms in another language hold `word`."""
+        known = self._equivalents.get(word)
+        if known is not None:
+            return list(known)
+        found = self._english_equivalents(word)
+        if len(self._equivalents) < EQUIVALENTS_KEPT:
+            # Every search request asks for each of its words: the scan below is ~0.6 ms.
+            self._equivalents[word] = found
+        return list(found)
+
+    def _english_equivalents(self, word: str) -> list[str]:
         if self._foreign_tokens is None:
             self._foreign_tokens = self._build_foreign_tokens()
         folded = _fold(word)
