@@ -65,6 +65,15 @@ def populate(size: int) -> dict[str, Any]:
     return {"size": size, "created": created, "seconds": round(time.perf_counter() - start, 1)}
 
 
+def forget() -> dict[str, Any]:
+    """A new catalogue version: what was computed for the old one is never read again."""
+    from catalogue.cache import _bump, catalogue_version
+
+    before = catalogue_version()
+    _bump()
+    return {"version": catalogue_version(), "was": before}
+
+
 def _client() -> Client:
     return Client(HTTP_HOST="127.0.0.1")
 
@@ -283,6 +292,7 @@ def main(argv: list[str]) -> None:
     p = sub.add_parser("populate")
     p.add_argument("--size", type=int, required=True)
     sub.add_parser("queries")
+    sub.add_parser("forget")
     i = sub.add_parser("import")
     i.add_argument("--rows", type=int, required=True)
     i.add_argument("--mode", choices=["portal", "default-iex"], required=True)
@@ -292,6 +302,8 @@ def main(argv: list[str]) -> None:
         result = populate(args.size)
     elif args.step == "queries":
         result = queries()
+    elif args.step == "forget":
+        result = forget()
     else:
         result = run_import(args.rows, args.mode, args.phase)
     print(json.dumps(result, default=str))

