@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 from array import array
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from typing import Any, overload
 
@@ -515,8 +517,36 @@ def _union(masks: Iterable[int]) -> int:
 
 
 _facet_index: FacetIndex | None = None
+_facet_index_lock = threading.Lock()
 _hits: OrderedDict[str, Hits] = OrderedDict()
 HITS_KEPT = 64  # per process; a broad word's hits at 100,000 facilities take ~0.6 MB
+
+
+class _KeyLocks:
+    """A lock per key, for the keys being computed now (gunicorn runs threads)."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[str, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def lock(self, key: str) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+
+_hits_locks = _KeyLocks()
 
 
 def reset_search_memory() -> None:
@@ -543,12 +573,19 @@ def facet_index() -> FacetIndex:
     current = _facet_index
     if current is not None and current.version == version:
         return current
-    key = f"facet-index:{version}"
-    shared = cache.get(key)
-    if not isinstance(shared, FacetIndex):
-        shared = _build_facet_index(version)
-        cache.set(key, shared, timeout=ENGINE_MEMORY_SECONDS)
-    _facet_index = shared
+    # One build per process: the threads of a process that all find a new version wait
+    # for the first (at 100,000 facilities a build is ~1 s of CPU, and the first requests
+    # after a change arrive together).
+    with _facet_index_lock:
+        current = _facet_index
+        if current is not None and current.version == version:
+            return current
+        key = f"facet-index:{version}"
+        shared = cache.get(key)
+        if not isinstance(shared, FacetIndex):
+            shared = _build_facet_index(version)
+            cache.set(key, shared, timeout=ENGINE_MEMORY_SECONDS)
+        _facet_index = shared
     return shared
 
 
@@ -609,7 +646,7 @@ def public_hits(params: SearchParams) -> Hits:
     One query per words, sort order and language (names sort per language) and
     catalogue version, kept in this process and shared through the cache.
     """
-    from catalogue.cache import ENGINE_MEMORY_SECONDS, catalogue_version, engine_memory
+    from catalogue.cache import catalogue_version, engine_memory
 
     language = get_language() or settings.LANGUAGE_CODE
     if not engine_memory():
@@ -618,8 +655,19 @@ def public_hits(params: SearchParams) -> Hits:
     key = f"hits:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()[:40]}"
     hits = _hits.get(key)
     if hits is not None:
-        _hits.move_to_end(key)
+        with suppress(KeyError):  # another thread may have just dropped it
+            _hits.move_to_end(key)
         return hits
+    with _hits_locks.lock(key):  # the same words asked by two threads at once: one query
+        hits = _hits.get(key)
+        if hits is not None:
+            return hits
+        return _load_or_query_hits(key, params)
+
+
+def _load_or_query_hits(key: str, params: SearchParams) -> Hits:
+    from catalogue.cache import ENGINE_MEMORY_SECONDS
+
     stored = cache.get(key)
     if isinstance(stored, tuple) and len(stored) == 2:
         params.name_matches, ids_bytes = stored
