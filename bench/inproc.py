@@ -2,7 +2,9 @@
 
     python -m bench.inproc populate --size 10000
     python -m bench.inproc queries            # queries per request, EXPLAIN ANALYZE limit
-    python -m bench.inproc import --rows 10000 --mode portal|default-iex --phase dry|confirm
+    python -m bench.inproc forget             # a new catalogue version (a cold start)
+    python -m bench.inproc import-file --rows 10000 --out f.csv
+    python -m bench.inproc import --file f.csv --rows 10000 --mode portal|default-iex --phase dry|confirm
 
 Each prints one JSON object on its last line.
 """
@@ -231,12 +233,20 @@ def _split_csv(data: bytes) -> list[bytes]:
     return parts
 
 
-def run_import(rows: int, mode: str, phase: str) -> dict[str, Any]:
+def write_import_file(rows: int, out: str) -> dict[str, Any]:
+    data = import_file(rows)
+    with open(out, "wb") as handle:
+        handle.write(data)
+    return {"rows": rows, "bytes": len(data)}
+
+
+def run_import(rows: int, mode: str, phase: str, path: str) -> dict[str, Any]:
     from django.contrib.auth import get_user_model
 
     from core.models import Region
 
-    data = import_file(rows)
+    with open(path, "rb") as handle:
+        data = handle.read()
     region = Region.objects.get(code="flanders")
     user = get_user_model().objects.filter(
         is_superuser=True
@@ -293,7 +303,11 @@ def main(argv: list[str]) -> None:
     p.add_argument("--size", type=int, required=True)
     sub.add_parser("queries")
     sub.add_parser("forget")
+    f = sub.add_parser("import-file")
+    f.add_argument("--rows", type=int, required=True)
+    f.add_argument("--out", required=True)
     i = sub.add_parser("import")
+    i.add_argument("--file", required=True)
     i.add_argument("--rows", type=int, required=True)
     i.add_argument("--mode", choices=["portal", "default-iex"], required=True)
     i.add_argument("--phase", choices=["dry", "confirm"], required=True)
@@ -304,8 +318,10 @@ def main(argv: list[str]) -> None:
         result = queries()
     elif args.step == "forget":
         result = forget()
+    elif args.step == "import-file":
+        result = write_import_file(args.rows, args.out)
     else:
-        result = run_import(args.rows, args.mode, args.phase)
+        result = run_import(args.rows, args.mode, args.phase, args.file)
     print(json.dumps(result, default=str))
 
 

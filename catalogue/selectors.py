@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Equipment, Facility, Service
-from core.models import Region, Term
+from core.models import Organisation, Region, Term
 from core.scoping import public_or_viewable, scope_editable, scope_viewable
 from core.selectors import TermIndex
 
@@ -342,10 +342,15 @@ def facility_page(ids: list[int]) -> list[Facility]:
     return [rows[pk] for pk in ids if pk in rows]
 
 
-_NOT_ON_CARDS = tuple(
-    f.name
-    for f in Facility._meta.concrete_fields
-    if f.name.startswith(("description", "search_")) or f.name in ("pricing", "certifications")
+_NOT_ON_CARDS = (
+    *(
+        f.name
+        for f in Facility._meta.concrete_fields
+        if f.name.startswith(("description", "search_")) or f.name in ("pricing", "certifications")
+    ),
+    # A card names its host and region, nothing more of them.
+    *(f"host__{f.name}" for f in Organisation._meta.concrete_fields if f.name not in ("id", "name", "slug")),
+    *(f"region__{f.name}" for f in Region._meta.concrete_fields if f.name not in ("id", "name", "code")),
 )
 
 
