@@ -22,8 +22,12 @@ def rebuild_search_words_task() -> int:
 )
 def run_import_task(job_id: int) -> str:
     from catalogue.imports.services import import_job_run
+    from core.memory import release_free_memory
 
-    job = import_job_run(job_id=job_id)
+    try:
+        job = import_job_run(job_id=job_id)
+    finally:
+        release_free_memory()  # the worker runs the next job at one file's peak, not the sum
     return job.status if job else "missing"
 
 

@@ -32,6 +32,7 @@ from catalogue.imports.engine import resolve_mapping
 from catalogue.imports.forms import PRESET_CHOICES, MappingForm, UploadForm, field_label
 from catalogue.imports.parsing import FileProblem, read_table
 from catalogue.models import Facility, ImportJob, ImportMapping
+from core.memory import release_free_memory
 from core.models import Region
 from core.scoping import editable_regions, scope_editable, scope_viewable
 
@@ -130,6 +131,8 @@ def _create_and_check(
         except Exception:
             job.file.delete(save=False)
             raise
+        finally:
+            release_free_memory()  # the dry run's plan: give its pages back (core/memory.py)
     return job
 
 
