@@ -50,6 +50,11 @@ def populate(size: int) -> dict[str, Any]:
 
     current = Facility.objects.count()
     if current == size:
+        # Reused: an earlier run's import clean-up deleted as many rows as it imported.
+        # Fresh statistics, as autovacuum would have them on a live database (stale ones
+        # made the planner expect three times the rows and take 55 ms for 25 ms of work).
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE catalogue_facility")
         return {"size": size, "created": 0, "seconds": 0.0}
     start = time.perf_counter()
     with transaction.atomic():
