@@ -97,3 +97,21 @@ def search_queries(n: int = 400, *, seed: int = 11) -> list[str]:
 def suggestion_queries(n: int = 400, *, seed: int = 12) -> list[str]:
     rng = random.Random(seed)
     return [urlencode({"q": rng.choice(PREFIXES)}) for _ in range(n)]
+
+
+# Words in none of the lists above: warming the server with them measures nothing twice.
+WARM_UP_WORDS = [
+    "calibration",
+    "foundry",
+    "acoustics",
+    "rheology",
+    "welding",
+    "metrology",
+    "optics",
+    "corrosion",
+]
+
+
+def warm_up_queries(n: int = 40) -> list[str]:
+    """Searches for the warm-up (connections, templates, the term index), none in the mix."""
+    return [urlencode({"q": WARM_UP_WORDS[i % len(WARM_UP_WORDS)]}) for i in range(n)]

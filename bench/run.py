@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse, urlunparse
 
-from bench.querymix import search_queries, suggestion_queries
+from bench.querymix import search_queries, suggestion_queries, warm_up_queries
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results"
@@ -145,9 +145,7 @@ def _redis_url() -> str | None:
 
 class Server:
     def __init__(self, url: str, *, search_cache: bool = True) -> None:
-        # Every phase starts cold: a new catalogue version, so nothing a previous phase or
-        # run computed (cached pages, the engine's facet index and hits) is used.
-        _inproc(url, "forget", shared_cache=True)
+        self.url = url
         self.port = _free_port()
         extra = {"SEARCH_CACHE_SECONDS": "600" if search_cache else "0"}
         redis = _redis_url()
@@ -185,6 +183,15 @@ class Server:
                 time.sleep(0.2)
         self.stop()
         raise SystemExit("gunicorn did not start")
+
+    def warm_up(self, paths: list[str]) -> None:
+        """Warm the processes (connections, the term index, templates) with searches not in
+        the mix, then forget what was computed: the measured requests start on a new
+        catalogue version, so no page, hit list or facet index from the warm-up, an earlier
+        phase or run is used. (Without Redis each process keeps its own cache, which the
+        new version does not reach: there only the warm-up's facet index is kept.)"""
+        _load(self.port, paths)
+        _inproc(self.url, "forget", shared_cache=True)
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -274,7 +281,7 @@ def bench_size(size: int, requests: int, *, reuse_baseline: bool = False) -> dic
     # Every request computed: the search page with its cache switched off.
     server = Server(url, search_cache=False)
     try:
-        _load(server.port, [f"/facilities/?{q}" for q in mix[:40]])  # warm-up (connections, term index)
+        server.warm_up([f"/facilities/?{q}" for q in warm_up_queries()])
         result["search_uncached"] = _load(server.port, [f"/facilities/?{q}" for q in mix])
         print(f"[{size}] search, cache off {result['search_uncached']}", flush=True)
         result["suggest_uncached"] = _load(
@@ -285,7 +292,7 @@ def bench_size(size: int, requests: int, *, reuse_baseline: bool = False) -> dic
         server.stop()
     server = Server(url)
     try:
-        _load(server.port, [f"/facilities/?{q}" for q in mix[:40]])  # warm-up
+        server.warm_up([f"/facilities/?{q}" for q in warm_up_queries()])
         result["search"] = _load(server.port, [f"/facilities/?{q}" for q in mix])
         print(f"[{size}] search {result['search']}", flush=True)
         # The baseline takes seconds per request: 40 of them measure it well enough.
