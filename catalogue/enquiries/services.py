@@ -365,8 +365,14 @@ def enquiry_withdraw(*, enquiry: Enquiry) -> int:
                 created_at=now,
             )
             recipients = [thread.assigned_to.email] if thread.assigned_to and thread.assigned_to.email else []
+            # No topic: the notice names the facility and the thread number, nothing of the
+            # person, so "Delete my data" (which erases every mail about the enquiry in this
+            # same transaction) must not erase the only word staff get of the withdrawal.
             _notify_staff(
-                thread, template="enquiry_withdrawn", recipients=recipients or _region_staff(thread.region_id)
+                thread,
+                template="enquiry_withdrawn",
+                recipients=recipients or _region_staff(thread.region_id),
+                topic="",
             )
         enquiry.withdrawn_at = enquiry.withdrawn_at or now
         enquiry.last_activity_at = now
@@ -484,8 +490,14 @@ def _region_staff(
 
 
 def _notify_staff(
-    thread: EnquiryThread, *, template: str, recipients: list[str], extra: dict[str, Any] | None = None
+    thread: EnquiryThread,
+    *,
+    template: str,
+    recipients: list[str],
+    extra: dict[str, Any] | None = None,
+    topic: str | None = None,
 ) -> None:
+    """Mail the region's staff; the mail is erased with the enquiry unless `topic=""`."""
     from django.urls import reverse
 
     inbox_url = settings.SITE_URL + reverse("enquiries:thread", kwargs={"thread_id": thread.pk})
@@ -501,7 +513,7 @@ def _notify_staff(
                     "inbox_url": inbox_url,
                     **(extra or {}),
                 },
-                topic=_topic(thread.enquiry),
+                topic=_topic(thread.enquiry) if topic is None else topic,
             )
 
 

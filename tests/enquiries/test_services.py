@@ -567,3 +567,9 @@ def test_a_deletion_request_withdraws_and_anonymises_at_once(thread, editor):
     assert (enquiry.email, enquiry.deletion_requested_at is not None) == ("", True)
     assert thread.state == State.WITHDRAWN
     assert selectors.enquiry_by_link(public_id=public_id, token=token) is None
+    # The staff are still told (the notice holds nothing of the person); every mail that
+    # held the person's words is gone.
+    notices = mails_to(editor.email)
+    assert [m.subject for m in notices] == ["Enquiry for Flanders Composites Lab withdrawn"]
+    assert "Ines Moreau" not in notices[0].body
+    assert not OutboxEmail.objects.filter(body__contains="carbon fibre").exists()
