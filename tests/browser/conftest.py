@@ -13,17 +13,18 @@ server (ARCHITECTURE §10, PITFALLS "Browser tests").
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+from urllib.parse import quote_plus, urlparse
 
 import pytest
 
 try:
-    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, sync_playwright
+    from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route, expect, sync_playwright
 except ImportError:  # pragma: no cover - depends on the environment
     sync_playwright = None  # type: ignore[assignment]
 
@@ -176,6 +177,17 @@ def tab_to(page: Page, selector: str, *, limit: int = 250) -> None:
         if target.evaluate("element => element === document.activeElement"):
             return
     raise AssertionError(f"{selector} was not reached with {limit} presses of Tab")
+
+
+def search_from_home(page: Page, base_url: str, words: str, *, found: str) -> None:
+    """From the home page, keyboard only: type the words in its search box and press Enter;
+    the results page announces `found` ("3 facilities found")."""
+    page.goto(f"{base_url}/")
+    tab_to(page, "#home-q")
+    page.keyboard.type(words)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(rf"/facilities/\?q={re.escape(quote_plus(words))}$"))
+    expect(page.locator("#results-status")).to_have_text(found)
 
 
 # --- data -------------------------------------------------------------------------------

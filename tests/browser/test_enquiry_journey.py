@@ -12,7 +12,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.browser.conftest import Catalogue, assert_page_healthy, browser_db, tab_to
+from tests.browser.conftest import Catalogue, assert_page_healthy, browser_db, search_from_home, tab_to
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -99,12 +99,7 @@ def test_sme_enquires_with_the_keyboard_and_talks_with_the_editor(
     sme = new_page()
 
     # Search from the home page and open the facility, keyboard only.
-    sme.goto(f"{live_server.url}/")
-    tab_to(sme, "#home-q")
-    sme.keyboard.type("laser")
-    sme.keyboard.press("Enter")
-    sme.wait_for_url(re.compile(r"/facilities/\?q=laser$"))
-    expect(sme.locator("#results-status")).to_have_text("3 facilities found")
+    search_from_home(sme, live_server.url, "laser", found="3 facilities found")
     tab_to(sme, f"#card-{facility.slug} a")
     sme.keyboard.press("Enter")
     sme.wait_for_url(re.compile(rf"/facilities/{facility.slug}/$"))

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.browser.conftest import Catalogue, assert_page_healthy, browser_db, tab_to
+from tests.browser.conftest import Catalogue, assert_page_healthy, browser_db, search_from_home, tab_to
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -33,12 +33,7 @@ def test_skip_link_moves_focus_to_the_main_content(page: Page, live_server, cata
 def test_keyboard_journey_from_home_search_to_comparison(
     page: Page, live_server, catalogue: Catalogue
 ) -> None:
-    page.goto(f"{live_server.url}/")
-    tab_to(page, "#home-q")
-    page.keyboard.type("laser")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/facilities/\?q=laser$"))
-    expect(page.locator("#results-status")).to_have_text("3 facilities found")
+    search_from_home(page, live_server.url, "laser", found="3 facilities found")
 
     # A facet ticked with Space refreshes the results in place (htmx) and the URL.
     page.evaluate("window.sameDocument = true")
@@ -135,12 +130,7 @@ def test_search_and_filters_work_without_javascript(
     new_page: Callable[..., Page], live_server, catalogue: Catalogue
 ) -> None:
     page = new_page(java_script_enabled=False)
-    page.goto(f"{live_server.url}/")
-    tab_to(page, "#home-q")
-    page.keyboard.type("laser")
-    page.keyboard.press("Enter")
-    page.wait_for_url(re.compile(r"/facilities/\?q=laser$"))
-    expect(page.locator("#results-status")).to_have_text("3 facilities found")
+    search_from_home(page, live_server.url, "laser", found="3 facilities found")
 
     tab_to(page, "#facet-region-chemnitz")
     page.keyboard.press("Space")

@@ -22,21 +22,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _cache_on(settings, local_cache):
-    settings.SEARCH_CACHE_SECONDS = 600
-    settings.SEARCH_ENGINE_MEMORY = True
+def _cache_on(search_memory_on):
     return
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as if its transaction committed (the version bump is an on-commit hook)."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
 
 
 @pytest.fixture

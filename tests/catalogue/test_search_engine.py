@@ -209,25 +209,12 @@ def cache_mode(request, settings) -> Iterator[str]:
     """The search cache and the engine's memory off (the suite's default), or on with a
     fresh local cache: the facet index and hits memoised per catalogue version."""
     if request.param == "cache-on":
-        request.getfixturevalue("local_cache")
-        settings.SEARCH_CACHE_SECONDS = 600
-        settings.SEARCH_ENGINE_MEMORY = True
+        request.getfixturevalue("search_memory_on")
     else:
         settings.SEARCH_CACHE_SECONDS = 0
         settings.SEARCH_ENGINE_MEMORY = False
     yield request.param
     selectors.reset_search_memory()
-
-
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run a write as if its transaction committed (the version bump is an on-commit hook)."""
-
-    def run(write):
-        with django_capture_on_commit_callbacks(execute=True):
-            return write()
-
-    return run
 
 
 # --- searches ---------------------------------------------------------------------------
@@ -415,14 +402,6 @@ def test_public_hits_are_every_published_match_in_the_sql_order(catalogue, cache
 # --- 2. writes show in the next search (cache on, version bumped on commit) -------------
 
 
-@pytest.fixture
-def cache_on(settings, local_cache) -> Iterator[None]:
-    settings.SEARCH_CACHE_SECONDS = 600
-    settings.SEARCH_ENGINE_MEMORY = True
-    yield
-    selectors.reset_search_memory()
-
-
 class Probe:
     """One search state, asked of the engine and checked against SQL every time."""
 
@@ -444,7 +423,7 @@ class Probe:
 
 
 def test_writes_show_in_the_next_search_through_the_catalogue_version(
-    cache_on, commit, flanders, skane, django_assert_num_queries
+    search_memory_on, commit, flanders, skane, django_assert_num_queries
 ):
     index = term_index()
     kets = _codes(index, Term.Vocabulary.KET)
@@ -539,7 +518,7 @@ def test_writes_show_in_the_next_search_through_the_catalogue_version(
 
 
 def test_a_published_facility_changed_by_a_model_save_and_deleted_leaves_the_search(
-    cache_on, commit, flanders
+    search_memory_on, commit, flanders
 ):
     index = term_index()
     words = Probe(index, q="zirconium")
