@@ -102,11 +102,12 @@ def client_for(client):
 
 @pytest.fixture
 def local_cache(settings):
-    """A fresh in-process cache for this test alone.
+    """An empty cache for this test alone: the real backend under a key prefix of its own.
 
     With REDIS_URL set (CI) the default cache is Redis, shared by the xdist workers and
     by the Celery broker in the same database: `cache.clear()` there is FLUSHDB, which
-    wiped another worker's queued import task. Tests that need an empty cache use this.
+    wiped another worker's queued import task. A fresh prefix empties the cache for this
+    test without touching anyone else's keys. Without Redis, a fresh in-process cache.
     """
     import uuid
 
@@ -116,10 +117,29 @@ def local_cache(settings):
 
     # This process's copies of the facet index and hits belong to the cache they came from.
     selectors.reset_search_memory()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": f"test-{uuid.uuid4()}",
+    default = dict(settings.CACHES["default"])
+    if default["BACKEND"].endswith("RedisCache"):
+        default["KEY_PREFIX"] = f"test-{uuid.uuid4()}"
+        settings.CACHES = {**settings.CACHES, "default": default}
+    else:
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                "LOCATION": f"test-{uuid.uuid4()}",
+            }
         }
-    }
-    return cache
+    yield cache
+    keys = cache_keys()
+    if keys and default["BACKEND"].endswith("RedisCache"):
+        cache._cache.get_client(write=True).delete(*keys)  # type: ignore[attr-defined]
+
+
+def cache_keys() -> list[str]:
+    """The keys the current cache holds, as stored (prefix and version included)."""
+    from django.core.cache import cache
+
+    backend = cache._cache  # type: ignore[attr-defined]
+    if hasattr(backend, "get_client"):  # Redis: this test's prefix only
+        client = backend.get_client()
+        return [k.decode() for k in client.scan_iter(match=f"{cache.key_prefix}:*")]
+    return [str(key) for key in backend]
