@@ -3,12 +3,35 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection
 
-from catalogue.dbtuning import MATCH_COST, match_cost, tune_text_search
+from catalogue.dbtuning import _FUNCTION, MATCH_COST, match_cost, tune_text_search
 
 pytestmark = pytest.mark.django_db
 
 
 def test_migrate_raised_the_cost_of_the_text_match():
     assert match_cost() >= MATCH_COST
-    assert tune_text_search() is True  # idempotent
+
+
+def test_tuning_raises_a_cost_found_at_the_default():
+    # The test's transaction rolls this back (DDL is transactional in PostgreSQL).
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER FUNCTION {_FUNCTION} COST 1")
+    assert match_cost() == 1
+    assert tune_text_search() is True
+    assert match_cost() == MATCH_COST
+
+
+def test_without_a_superuser_it_says_so_and_changes_nothing(caplog):
+    with connection.cursor() as cursor:
+        cursor.execute(f"ALTER FUNCTION {_FUNCTION} COST 1")
+        cursor.execute("CREATE ROLE innoinfra_test_plain NOSUPERUSER")
+        cursor.execute("SET LOCAL ROLE innoinfra_test_plain")
+    try:
+        assert tune_text_search() is False
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert match_cost() == 1
+    assert "needs a superuser" in caplog.text

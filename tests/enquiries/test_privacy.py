@@ -218,9 +218,13 @@ def _rows_mentioning(*needles: str) -> dict[str, int]:
     return found
 
 
-def test_no_table_but_the_outbox_holds_the_person_after_anonymisation(lived_enquiry):
+def test_no_table_and_no_mail_holds_the_person_after_anonymisation(lived_enquiry):
     mentions = _rows_mentioning(SME_EMAIL, SME_NAME, SME_ORGANISATION)
     assert {"catalogue.Enquiry", "catalogue.EnquiryMessage", "catalogue.EnquiryThread"} <= set(mentions)
+    # Before: the mails about it exist, to the SME and naming them to the partners.
+    about = OutboxEmail.objects.filter(topic=f"enquiry:{lived_enquiry.pk}")
+    assert about.filter(to=[SME_EMAIL]).exists()
+    assert about.exclude(to=[SME_EMAIL]).filter(body__icontains=SME_NAME).exists()
     services.enquiry_anonymise(enquiry=lived_enquiry)
     assert _rows_mentioning(SME_EMAIL, SME_NAME, SME_ORGANISATION) == {}
     # The mails about it go too: the SME's copies and the partners' notices.
