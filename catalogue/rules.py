@@ -28,6 +28,8 @@ rules.add_perm("catalogue.publish_facility", can_coordinate_region_of)
 rules.add_perm("catalogue.archive_facility", can_coordinate_region_of)
 rules.add_perm("catalogue.submit_facility", can_edit_region_of)
 rules.add_perm("catalogue.verify_facility", can_edit_region_of)
+# The "my region" worklist: anyone who reads or edits some region.
+rules.add_perm("catalogue.view_worklist", can_view_region_of | can_edit_region_of)
 # The public page: published facilities for everyone, the rest for the region's readers.
 rules.add_perm("catalogue.see_facility", is_published | can_view_region_of)
 

@@ -442,8 +442,7 @@ def _region_ket_counts(region: Region, index: Any) -> list[tuple[Term, int]]:
 @login_required
 def my_region(request: HttpRequest) -> HttpResponse:
     """An editor's worklist: drafts, stale entries and incomplete records of their regions."""
-    access = access_for(request.user)
-    if not (access.all_regions_change or access.edit_regions or access.is_member):
+    if not request.user.has_perm("catalogue.view_worklist"):
         raise PermissionDenied
     stale_before = timezone.now() - timedelta(days=STALE_AFTER_DAYS)
     internal = selectors.facility_list_internal(user=request.user)
@@ -457,9 +456,9 @@ def my_region(request: HttpRequest) -> HttpResponse:
         incomplete=Count("pk", filter=Q(completeness__lt=100) & ~Q(state=Facility.State.ARCHIVED)),
         published=Count("pk", filter=Q(state=Facility.State.PUBLISHED)),
     )
-    # Who may edit a region's records answers its enquiries (catalogue.rules, without
-    # asking ModelBackend's permission tables for a viewer).
-    can_answer = bool(access.all_regions_change or access.edit_regions)
+    # The inbox's own permission: the region's editors and coordinators answer enquiries.
+    can_answer = bool(request.user.has_perm("catalogue.view_enquirythread"))
+    access = access_for(request.user)
     return render(
         request,
         "catalogue/my_region.html",

@@ -30,16 +30,20 @@ def _navigation() -> list[dict[str, Any]]:
     return items
 
 
-def _staff_links(request: HttpRequest) -> list[dict[str, Any]]:
-    """The work pages of a regional partner (editors, coordinators), for the account menu."""
-    from core.scoping import access_for
+# The work pages of regional partners: each shown to whoever the page itself lets in
+# (the same permission the view checks).
+STAFF_LINKS = [
+    ("catalogue:my-region", _("My region"), "catalogue.view_worklist"),
+    ("enquiries:inbox", _("Enquiries"), "catalogue.view_enquirythread"),
+]
 
-    access = access_for(request.user)
-    if not (access.all_regions_change or access.edit_regions):
-        return []
-    links = [("catalogue:my-region", _("My region")), ("enquiries:inbox", _("Enquiries"))]
+
+def _staff_links(request: HttpRequest) -> list[dict[str, Any]]:
+    """The work pages the signed-in user may open, for the account menu."""
     items = []
-    for name, label in links:
+    for name, label, perm in STAFF_LINKS:
+        if not request.user.has_perm(perm):
+            continue
         try:
             items.append({"url": reverse(name), "label": label})
         except NoReverseMatch:

@@ -554,3 +554,18 @@ def test_the_account_menu_links_partners_to_their_inbox(client_for, editor, view
     assert 'href="/manage/region/"' in page
     page = client_for(viewer).get("/").content.decode()
     assert 'href="/manage/enquiries/"' not in page
+
+
+@pytest.mark.parametrize(
+    ("who", "links"),
+    [("editor", {"My region", "Enquiries"}), ("viewer", {"My region"}), ("outsider", set())],
+)
+def test_the_account_menu_links_the_work_pages_each_user_may_open(client_for, request, who, links):
+    """The menu asks the pages' own permissions: each link it shows opens, none it hides would."""
+    user = request.getfixturevalue(who)
+    client = client_for(user)
+    html = client.get("/").content.decode()
+    shown = {label for label in ("My region", "Enquiries") if f">{label}</a>" in html}
+    assert shown == links
+    for url, label in ((reverse("catalogue:my-region"), "My region"), (INBOX, "Enquiries")):
+        assert (client.get(url).status_code == 200) == (label in links)
