@@ -14,7 +14,6 @@ from datetime import UTC, datetime, time
 from typing import Any, cast
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -211,13 +210,10 @@ class EnquiryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[EnquiryThrea
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         thread = self.get_object()
-        serializer = EnquiryUpdateSerializer(
-            data=request.data, context={**self.get_serializer_context(), "thread": thread}
-        )
+        serializer = EnquiryUpdateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        # All or nothing: a refused assignee must not leave a state change (and its mail) behind.
-        with transaction.atomic():
-            services.thread_update(thread=thread, user=_staff(request), data=dict(serializer.validated_data))
+        # All or nothing (a refused assignee leaves no state change behind): the service's own.
+        services.thread_update(thread=thread, user=_staff(request), data=dict(serializer.validated_data))
         refreshed = selectors.inbox_thread(user=request.user, thread_id=thread.pk)
         assert refreshed is not None  # the user could change it a moment ago
         return Response(self._detail(refreshed))

@@ -294,9 +294,8 @@ def thread_detail(request: HttpRequest, thread_id: int) -> HttpResponse:
         if form_class is None:
             return HttpResponse(_("Unknown action."), status=400, content_type="text/plain")
         bound = form_class(request.POST, thread=thread)
-        if thread.enquiry.is_anonymised:
-            bound.add_error(None, _("This enquiry was anonymised; it can no longer change."))
-        elif bound.is_valid():
+        # An anonymised enquiry is refused by the services (shown as the form's error).
+        if bound.is_valid():
             try:
                 done = _act(request, bound, thread)
             except ValidationError as exc:
