@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import re
 
-# /enquiries/<public id>/<token>/: a capability URL, so the token never reaches a log.
-_PRIVATE_LINK = re.compile(r"(/enquiries/[0-9a-fA-F-]{36}/)[^/\s\"']+")
+# /enquiries/<public id>/<token>/: a capability URL, so the token never reaches a log. The
+# id in every form the link accepts (a UUID with or without dashes or braces).
+_PRIVATE_LINK = re.compile(r"(/enquiries/[0-9a-fA-F{}-]{32,38}/)[^/\s\"']+")
 
 
 class RedactPrivateLinks(logging.Filter):
@@ -15,7 +16,7 @@ class RedactPrivateLinks(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
-        except Exception:
+        except (TypeError, ValueError):  # a malformed message: logging reports it itself
             return True
         if "/enquiries/" in message:
             record.msg = _PRIVATE_LINK.sub(r"\1[redacted]", message)

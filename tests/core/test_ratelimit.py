@@ -135,3 +135,22 @@ def test_private_enquiry_links_are_redacted_in_logs():
     assert record.getMessage() == (
         "Forbidden (CSRF): /enquiries/0b7d7a3e-6a8e-4c3e-9d2e-1f0c8e9b7a61/[redacted]/withdraw/"
     )
+
+
+@pytest.mark.parametrize(
+    "public_id",
+    ["0b7d7a3e6a8e4c3e9d2e1f0c8e9b7a61", "{0b7d7a3e-6a8e-4c3e-9d2e-1f0c8e9b7a61}"],
+)
+def test_every_form_of_the_link_s_id_is_redacted_too(public_id):
+    """The link opens with the id in each form a UUID may be written (links.parse_public_id)."""
+    import logging
+
+    from catalogue.enquiries.links import parse_public_id
+    from core.logging import RedactPrivateLinks
+
+    assert parse_public_id(public_id) is not None
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "GET /enquiries/%s/secret-token/", (public_id,), None
+    )
+    RedactPrivateLinks().filter(record)
+    assert "secret-token" not in record.getMessage()
