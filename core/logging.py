@@ -10,6 +10,11 @@ import re
 _PRIVATE_LINK = re.compile(r"(/enquiries/[0-9a-fA-F{}-]{32,38}/)[^/\s\"']+")
 
 
+def redact_private_links(text: str) -> str:
+    """`text` with the token of every private enquiry link replaced by `[redacted]`."""
+    return _PRIVATE_LINK.sub(r"\1[redacted]", text) if "/enquiries/" in text else text
+
+
 class RedactPrivateLinks(logging.Filter):
     """Replace the token of a private enquiry link in any log message by `[redacted]`."""
 
@@ -19,6 +24,6 @@ class RedactPrivateLinks(logging.Filter):
         except (TypeError, ValueError):  # a malformed message: logging reports it itself
             return True
         if "/enquiries/" in message:
-            record.msg = _PRIVATE_LINK.sub(r"\1[redacted]", message)
+            record.msg = redact_private_links(message)
             record.args = ()
         return True

@@ -9,6 +9,16 @@ small because Python runs one thread at a time per process. `GUNICORN_WORKERS` a
 """
 
 import os
+import sys
+from pathlib import Path
+
+from gunicorn.glogging import Logger
+
+# The project, importable whatever directory gunicorn is started from (it reads this
+# file before it changes directory).
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from core.logging import redact_private_links
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
@@ -17,3 +27,18 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 # Keep-alive connections from the reverse proxy (and the benchmark's clients).
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+
+
+class RedactingLogger(Logger):
+    """The access log without the token of a private enquiry link (a capability URL), as
+    Django's own log lines are filtered (core.logging)."""
+
+    def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "f", "{referer}i"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact_private_links(atoms[key])
+        return atoms
+
+
+logger_class = RedactingLogger

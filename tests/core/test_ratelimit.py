@@ -154,3 +154,22 @@ def test_every_form_of_the_link_s_id_is_redacted_too(public_id):
     )
     RedactPrivateLinks().filter(record)
     assert "secret-token" not in record.getMessage()
+
+
+def test_gunicorn_s_access_log_redacts_the_token_too():
+    """The deployed access log (innoinfra/gunicorn.conf.py) is not Django's logging."""
+    import datetime
+    import runpy
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    config = runpy.run_path("innoinfra/gunicorn.conf.py")
+    logger = config["logger_class"](Config())
+    path = "/enquiries/0b7d7a3e-6a8e-4c3e-9d2e-1f0c8e9b7a61/secret-token/"
+    environ = {"REQUEST_METHOD": "GET", "RAW_URI": path, "PATH_INFO": path, "SERVER_PROTOCOL": "HTTP/1.1"}
+    response = SimpleNamespace(status="200 OK", headers=[], sent=10)
+    atoms = logger.atoms(response, SimpleNamespace(headers=[]), environ, datetime.timedelta(seconds=1))
+    assert "secret-token" not in atoms["r"]
+    assert "secret-token" not in atoms["U"]
+    assert atoms["U"].endswith("/[redacted]/")

@@ -560,10 +560,11 @@ def test_the_account_menu_links_partners_to_their_inbox(client_for, editor, view
     ("who", "links"),
     [("editor", {"My region", "Enquiries"}), ("viewer", {"My region"}), ("outsider", set())],
 )
-def test_the_account_menu_links_the_work_pages_each_user_may_open(client_for, request, who, links):
+def test_the_account_menu_links_the_work_pages_each_user_may_open(
+    client_for, editor, viewer, outsider, db, who, links
+):
     """The menu asks the pages' own permissions: each link it shows opens, none it hides would."""
-    user = request.getfixturevalue(who)
-    client = client_for(user)
+    client = client_for({"editor": editor, "viewer": viewer, "outsider": outsider}[who])
     html = client.get("/").content.decode()
     shown = {label for label in ("My region", "Enquiries") if f">{label}</a>" in html}
     assert shown == links
