@@ -31,8 +31,10 @@ from catalogue.cache import cached, search_cache_key
 from catalogue.enquiries import selectors as enquiry_selectors
 from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
+from catalogue.fragments import facets_html
 from catalogue.models import EnquiryThread, Facility
 from core.models import Region, Term
+from core.pagecache import CSRF_SLOT, release, shareable, with_visitor_token
 from core.scoping import Access, access_for
 from core.selectors import term_index
 
@@ -83,10 +85,37 @@ def _page_number(raw: str | None) -> int:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    language = get_language() or "en"
+    htmx = bool(request.headers.get("HX-Request"))
+    if shareable(request):
+        # The whole page is the same for every anonymous visitor of a URL (public records
+        # only) but for the CSRF token of its language form: rendered once per URL,
+        # language and catalogue version, and served with each visitor's own token.
+        key = search_cache_key(
+            kind="search-page-anonymous-htmx" if htmx else "search-page-anonymous",
+            pairs=[("path", request.get_full_path()), ("release", release())],
+            language=language,
+        )
+        html = cached(
+            key,
+            lambda: _render_search(
+                request, language=language, htmx=htmx, csrf_token=CSRF_SLOT
+            ).content.decode(),
+        )
+        response = HttpResponse(with_visitor_token(request, html))
+    else:
+        response = _render_search(request, language=language, htmx=htmx)
+    # The fragment and the full page share a URL: caches must keep them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _render_search(
+    request: HttpRequest, *, language: str, htmx: bool, csrf_token: str | None = None
+) -> HttpResponse:
     index = term_index()
     filterset = FacilityFilterSet(request.GET, request=request, index=index)
     params = filterset.search_params()
-    language = get_language() or "en"
     # The results part (facets, hits, pagination) is the same for every visitor of a
     # URL: public records only, nothing per user. It is cached per catalogue version.
     key = search_cache_key(
@@ -100,13 +129,10 @@ def search(request: HttpRequest) -> HttpResponse:
         "view": "map" if request.GET.get("view") == "map" else "list",
         "results_html": mark_safe(part["html"]),  # noqa: S308  (rendered by our template, autoescaped)
     }
-    if request.headers.get("HX-Request"):
-        response = render(request, "catalogue/partials/results_htmx.html", context)
-    else:
-        response = render(request, "catalogue/search.html", context)
-    # The fragment and the full page share a URL: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    if csrf_token is not None:
+        context["csrf_token"] = csrf_token
+    template = "catalogue/partials/results_htmx.html" if htmx else "catalogue/search.html"
+    return render(request, template, context)
 
 
 def _search_results(
@@ -151,6 +177,7 @@ def _search_results(
         "facilities": facilities,
         "count": paginator.count,
         "facets": facets,
+        "facets_html": facets_html(facets, language=language),
         "sorts": SORTS,
         "ignored": filterset.ignored(),
         "highlights": marked,
