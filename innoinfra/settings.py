@@ -145,7 +145,7 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.redis_cache.RedisCache",
             "LOCATION": REDIS_URL,
             # Per database: two portals (or the benchmark) on one Redis never share entries.
             "KEY_PREFIX": f"innoinfra:{DATABASES['default'].get('NAME', '')}",
