@@ -27,11 +27,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import exports, selectors, services
-from catalogue.cache import cached, search_cache_key
+from catalogue.cache import cached, catalogue_version, engine_memory, search_cache_key
 from catalogue.enquiries import selectors as enquiry_selectors
 from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
-from catalogue.fragments import facets_html
+from catalogue.fragments import card, facets_html, search_cards
 from catalogue.models import EnquiryThread, Facility
 from core.models import Region, Term
 from core.pagecache import CSRF_SLOT, release, shareable, with_visitor_token
@@ -152,25 +152,20 @@ def _search_results(
         page = paginator.page(_page_number(request.GET.get("page")))
     except (EmptyPage, PageNotAnInteger):
         page = paginator.page(paginator.num_pages)
-    facilities = selectors.facility_page(list(page.object_list))
+    ids = list(page.object_list)
+    view = "map" if request.GET.get("view") == "map" else "list"
     correction = None
     relaxed: dict[str, Any] | None = None
     if paginator.count == 0:
         if params.q:
             correction = selectors.suggest_correction(params.q)
         relaxed = _relax_suggestion(request, search)
-    marked = selectors.highlights(facility_ids=[f.pk for f in facilities], q=params.q, language=language)
+    cards: list[SafeString] = []
+    if view == "map":
+        facilities = selectors.facility_page(ids)
+    else:
+        facilities, cards = _cards(ids, params=params, index=index, language=language)
     context = {
-        # One entry per hit with everything its card shows (templates do no look-ups).
-        "results": [
-            {
-                "facility": f,
-                "technologies": _badges(index, f.technologies),
-                "facility_type": _one_label(index, Term.Vocabulary.FACILITY_TYPE, f.facility_type),
-                "highlight": marked.get(f.pk),
-            }
-            for f in facilities
-        ],
         "filterset": filterset,
         "params": params,
         "page": page,
@@ -180,19 +175,36 @@ def _search_results(
         "facets_html": facets_html(facets, language=language),
         "sorts": SORTS,
         "ignored": filterset.ignored(),
-        "highlights": marked,
         "correction": correction,
         "correction_url": _url_with(request, q=correction) if correction else None,
         "relaxed": relaxed,
         "active_filters": _active_filters(request, facets),
-        "map_points": _map_points(facilities),
+        "cards": cards,
+        "map_points": _map_points(facilities) if view == "map" else [],
         "map_tiles": _map_tiles(),
         "page_query": _query_without(request, "page"),
-        "view": "map" if request.GET.get("view") == "map" else "list",
+        "view": view,
         "terms": {facet.facet.param: {v.value: v.label for v in facet.values} for facet in facets},
     }
     html = render_to_string("catalogue/partials/results.html", context, request=request)
     return {"html": html, "count": paginator.count}
+
+
+def _cards(
+    ids: list[int], *, params: selectors.SearchParams, index: Any, language: str
+) -> tuple[list[Facility], list[SafeString]]:
+    """The page's result cards, and the rows read for them: only those of cards that no
+    earlier search of this catalogue version rendered in this process."""
+    version = catalogue_version() if engine_memory() else None
+    known = {} if version is None else search_cards.get_many(version=version, language=language, ids=ids)
+    facilities = selectors.facility_page([pk for pk in ids if pk not in known])
+    rendered = {f.pk: card(f, badges=_badges(index, f.technologies)) for f in facilities}
+    if version is not None and rendered:
+        search_cards.put_many(version=version, language=language, cards=rendered)
+    known.update(rendered)
+    shown = [pk for pk in ids if pk in known]  # a row deleted since the hits were read is left out
+    snippets = selectors.highlights(facility_ids=shown, q=params.q, language=language)
+    return facilities, [known[pk].html(snippets.get(pk)) for pk in shown]
 
 
 def _badges(index: Any, codes: list[str]) -> list[str]:

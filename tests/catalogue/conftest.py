@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from catalogue import selectors
+from catalogue import fragments, selectors
 
 
 @pytest.fixture
@@ -18,6 +18,7 @@ def search_memory_on(settings, local_cache) -> Iterator[None]:
     settings.SEARCH_ENGINE_MEMORY = True
     yield
     selectors.reset_search_memory()
+    fragments.search_cards.clear()
 
 
 @pytest.fixture

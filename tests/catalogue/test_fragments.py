@@ -76,3 +76,75 @@ def test_a_template_without_its_cuts_is_refused(catalogue, settings, tmp_path):
     facets = selectors.public_search(selectors.SearchParams()).facets(term_index())
     with pytest.raises(ValueError, match="cut"):
         fragments.facets_html(facets, language="en")
+
+
+# --- result cards kept per catalogue version ----------------------------------------------
+
+
+@pytest.fixture
+def shaker(commit, flanders, search_memory_on):
+    return commit(
+        lambda: FacilityFactory(
+            published=True,
+            region=flanders,
+            name="Shaker hall",
+            technologies=["photonics"],
+            description_en="Vibration testing on shaker tables; acoustic chambers.",
+        )
+    )
+
+
+def _cards_part(client, q: str) -> str:
+    html = client.get("/facilities/", {"q": q}).content.decode()
+    return html[html.index('<ul class="result-list">') : html.index('<div class="compare-bar">')]
+
+
+def test_a_card_shown_before_is_reused_with_the_snippet_of_the_new_words(client, shaker):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    first = _cards_part(client, "vibration")
+    with CaptureQueriesContext(connection) as captured:
+        second = _cards_part(client, "acoustic")
+    # The card's row (with its host, joined) is not read again.
+    assert not [q for q in captured.captured_queries if "core_organisation" in q["sql"]]
+    assert "<mark>Vibration</mark>" in first
+    assert "<mark>acoustic</mark>" in second
+    assert "<mark>Vibration</mark>" not in second
+
+
+def test_a_card_from_memory_equals_one_rendered_anew(client, shaker):
+    _cards_part(client, "vibration")
+    from_memory = _cards_part(client, "acoustic")
+    fragments.search_cards.clear()
+    selectors.reset_search_memory()
+    from django.core.cache import cache
+
+    cache.clear()
+    assert _cards_part(client, "acoustic") == from_memory
+
+
+def test_a_card_without_words_has_no_snippet(client, shaker):
+    html = client.get("/facilities/").content.decode()
+    assert "Shaker hall" in html
+    assert 'class="snippet"' not in html
+
+
+def test_cards_of_an_older_version_are_never_shown(shaker):
+    card = fragments.card(shaker, badges=[])
+    memory = fragments.CardMemory(size=10)
+    memory.put_many(version=2, language="en", cards={shaker.pk: card})
+    memory.put_many(version=1, language="en", cards={shaker.pk + 1: card})
+    assert memory.get_many(version=1, language="en", ids=[shaker.pk, shaker.pk + 1]) == {}
+    assert memory.get_many(version=2, language="en", ids=[shaker.pk, shaker.pk + 1]) == {shaker.pk: card}
+    memory.put_many(version=3, language="en", cards={})
+    assert memory.get_many(version=3, language="en", ids=[shaker.pk]) == {}
+
+
+def test_the_memory_keeps_at_most_its_size(shaker):
+    card = fragments.card(shaker, badges=[])
+    memory = fragments.CardMemory(size=2)
+    memory.put_many(version=1, language="en", cards={1: card, 2: card})
+    memory.get_many(version=1, language="en", ids=[1])
+    memory.put_many(version=1, language="en", cards={3: card})
+    assert set(memory.get_many(version=1, language="en", ids=[1, 2, 3])) == {1, 3}
