@@ -9,7 +9,9 @@ else by slug, within the import's region, so re-importing a file changes nothing
 from __future__ import annotations
 
 import copy
+import datetime
 import functools
+import io
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -27,7 +29,6 @@ from django.db.models.query_utils import DeferredAttribute
 from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from psycopg2.extras import execute_values
 
 from catalogue.cache import catalogue_changed
 from catalogue.imports.parsing import FileProblem, Table
@@ -644,11 +645,12 @@ def execute_plan(
         # lets go of the interpreter while it waits, and building is a third of a batch.
         # The builder reads no table: only the plan, the vocabulary and the hosts in memory.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-builder") as builder:
-            pending = builder.submit(build, batches[0][1]) if batches else None
+            pending = builder.submit(build, batches[0][1], _new_ids(batches[0][1])) if batches else None
             for k, (end, rows) in enumerate(batches):
                 assert pending is not None
                 new = pending.result()
-                pending = builder.submit(build, batches[k + 1][1]) if k + 1 < len(batches) else None
+                if k + 1 < len(batches):
+                    pending = builder.submit(build, batches[k + 1][1], _new_ids(batches[k + 1][1]))
                 _write_batch(
                     rows,
                     new=new,
@@ -678,14 +680,29 @@ WRITTEN = ("new", "updated")
 
 @dataclass
 class _NewRows:
-    """A batch's new facilities, built and with the values of their INSERT, in order."""
+    """A batch's new facilities, built, with their ids and their rows for COPY, in order."""
 
     facilities: list[Facility]
-    values: list[tuple[Any, ...]]
+    ids: list[int]
+    copy_text: str
+
+
+def _new_ids(rows: list[RowPlan]) -> list[int]:
+    """Ids for the batch's new facilities, from the table's own sequence (never from a file)."""
+    n = sum(1 for row in rows if not row.facility_id)
+    if not n:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [Facility._meta.db_table, n],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
 
 
 def _build_new(
     rows: list[RowPlan],
+    ids: list[int],
     *,
     region: Region,
     index: TermIndex,
@@ -710,7 +727,11 @@ def _build_new(
             facility.updated_at = now
             facility_derive(facility, index=index, services=[], equipment=[])
             facilities.append(facility)
-        return _NewRows(facilities=facilities, values=_insert_values(facilities, db=db))
+        lines = [
+            "\t".join([str(pk), *map(copy_field, values)])
+            for pk, values in zip(ids, _insert_values(facilities, db=db), strict=True)
+        ]
+        return _NewRows(facilities=facilities, ids=ids, copy_text="".join(f"{line}\n" for line in lines))
 
 
 def _write_batch(
@@ -797,19 +818,45 @@ def _insert_values(facilities: list[Facility], *, db: Any) -> list[tuple[Any, ..
 
 
 def _insert(new: _NewRows) -> None:
-    """`bulk_create` for new facilities, sent with psycopg2's `execute_values`: Django's
-    compiler spent as long assembling the statement as PostgreSQL did running it."""
+    """`bulk_create` for new facilities, as one COPY: building and parsing one INSERT of a
+    thousand rows of 72 values (psycopg2's `execute_values`) cost a quarter of an import."""
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(Facility._meta.db_table)} ({', '.join(quote(f.column) for f in _INSERTED)}) "  # noqa: S608
-        "VALUES %s RETURNING id"
-    )
+    columns = ", ".join(quote(f.column) for f in [Facility._meta.pk, *_INSERTED])
+    sql = f"COPY {quote(Facility._meta.db_table)} ({columns}) FROM STDIN"
     with connection.cursor() as cursor:
-        ids = execute_values(cursor.cursor, sql, new.values, page_size=max(1, len(new.values)), fetch=True)
-    for facility, (pk,) in zip(new.facilities, ids, strict=True):
+        cursor.cursor.copy_expert(sql, io.StringIO(new.copy_text))
+    for facility, pk in zip(new.facilities, new.ids, strict=True):
         facility.pk = pk
         facility._state.adding = False
         facility._state.db = connection.alias
+
+
+# COPY's text format: these four characters are written as escapes, NULL as \N.
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def copy_field(value: Any) -> str:
+    """A prepared value (`get_db_prep_save`) as a field of COPY's text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, str):
+        return str.translate(value, _COPY_ESCAPES)
+    if isinstance(value, int):
+        return str(int(value))
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        # An array literal with its items quoted (a"b as "a\\"b"), then escaped for COPY.
+        items = ",".join(
+            "NULL" if item is None else '"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"'
+            for item in value
+        )
+        return str.translate("{" + items + "}", _COPY_ESCAPES)
+    raise TypeError(f"no COPY text for {type(value).__name__}")
 
 
 def _plain_kind(field: Any) -> str:
