@@ -32,7 +32,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors, services
-from catalogue.cache import cached, catalogue_stamp, search_cache_key, search_caching
+from catalogue.cache import cached, catalogue_stamp, search_cache_key, search_caching, version_pinned
 from catalogue.filters import SORTS, FacilityFilterSet
 from catalogue.models import Equipment, Facility, Service
 from catalogue.serializers import (
@@ -230,6 +230,10 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         return qs
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponse:  # type: ignore[override]
+        with version_pinned():  # one read of the catalogue version (catalogue/cache.py)
+            return self._list(request)
+
+    def _list(self, request: Request) -> HttpResponse:
         filterset = self._filterset()
         errors = {k: v for k, v in filterset.errors_by_field().items() if k != "q"}
         if errors:

@@ -19,8 +19,10 @@ process has its own; that is only the zero-setup `make run`, one process.
 from __future__ import annotations
 
 import hashlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.conf import settings
@@ -32,7 +34,30 @@ VERSION_KEY = "catalogue:version"
 CHANGED_KEY = "catalogue:changed"  # when the version last moved (seconds since the epoch)
 
 
+_pinned = threading.local()
+
+
+@contextmanager
+def version_pinned() -> Iterator[int]:
+    """Read the version once for a whole request: every `catalogue_version()` inside
+    answers the same. A search page asked for it five times (its page and results keys,
+    the facet index, the hits, the cards), a Redis round trip each. Reading it once is as
+    correct as reading it five times: a write committed meanwhile gets a new version, and
+    what this request computed under the old one is never read again."""
+    outer = getattr(_pinned, "version", None)
+    _pinned.version = outer if outer is not None else _read_version()
+    try:
+        yield _pinned.version
+    finally:
+        _pinned.version = outer
+
+
 def catalogue_version() -> int:
+    pinned = getattr(_pinned, "version", None)
+    return pinned if pinned is not None else _read_version()
+
+
+def _read_version() -> int:
     version = cache.get(VERSION_KEY)
     if version is None:
         # A time-based start (microseconds), so a flushed cache never reuses an old

@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from catalogue import exports, selectors, services
-from catalogue.cache import cached, catalogue_version, engine_memory, search_cache_key
+from catalogue.cache import cached, catalogue_version, engine_memory, search_cache_key, version_pinned
 from catalogue.enquiries import selectors as enquiry_selectors
 from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
@@ -85,6 +85,11 @@ def _page_number(raw: str | None) -> int:
 
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
+    with version_pinned():
+        return _search(request)
+
+
+def _search(request: HttpRequest) -> HttpResponse:
     language = get_language() or "en"
     htmx = bool(request.headers.get("HX-Request"))
     if shareable(request):

@@ -231,3 +231,24 @@ def _facet_label(html: str, code: str) -> str:
     """The label of one technology facet value: 'Photonics (n)'."""
     start = html.index(f'for="facet-ket-{code}"')
     return html[start : html.index("</label>", start)]
+
+
+def test_a_pinned_version_is_read_once_for_the_whole_request():
+    from catalogue.cache import _bump, version_pinned
+
+    with version_pinned() as pinned:
+        _bump()
+        assert catalogue_version() == pinned
+        with version_pinned() as inner:
+            assert inner == pinned
+    assert catalogue_version() > pinned
+
+
+def test_a_search_page_reads_the_version_from_the_cache_once(client, lab, monkeypatch):
+    from catalogue import cache as catalogue_cache
+
+    reads = []
+    original = catalogue_cache._read_version
+    monkeypatch.setattr(catalogue_cache, "_read_version", lambda: reads.append(1) or original())
+    search(client, q="vibration", region="flanders")
+    assert len(reads) == 1
