@@ -262,24 +262,27 @@ def _compiled(params: SearchParams, positive: str) -> str:
     rewritten = _rewritten(params, positive)
     if rewritten:
         texts.append(rewritten)
-    parts = [f"websearch_to_tsquery('{config}', %s)" for _text in texts for config in QUERY_CONFIGS]
+    parts = [f"websearch_to_tsquery('{config}', %s)::text" for _text in texts for config in QUERY_CONFIGS]
     args: list[Any] = [text for text in texts for _config in QUERY_CONFIGS]
-    columns = [f"{part}::text" for part in parts]
-    decide = params.name_matches is None
-    if decide:
-        combined = " || ".join(parts)
-        columns.append(
-            f"EXISTS (SELECT 1 FROM catalogue_facility WHERE state = 'published' AND search_vector @@ ({combined}))"  # noqa: S608
-        )
-        args += args
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {', '.join(columns)}", args)
+        cursor.execute(f"SELECT {', '.join(parts)}", args)
         row = cursor.fetchone()
-    if decide:
-        params.name_matches = len(positive) >= 4 and not row[-1]
-        row = row[:-1]
-    distinct = list(dict.fromkeys(text for text in row if text))
-    params.compiled = " | ".join(f"( {text} )" for text in distinct)
+        distinct = list(dict.fromkeys(text for text in row if text))
+        params.compiled = " | ".join(f"( {text} )" for text in distinct)
+        if params.name_matches is None:
+            # Asked with the compiled query, not the six configurations' readings OR-ed:
+            # PostgreSQL estimates `'word' | 'word' | ...` six times as common as 'word',
+            # and for a word that matches nothing it then scanned every row instead of
+            # asking the index (26 ms at 10,000 facilities, for every typo).
+            matched = False
+            if params.compiled:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM catalogue_facility WHERE state = 'published'"
+                    " AND search_vector @@ %s::tsquery)",
+                    [params.compiled],
+                )
+                matched = cursor.fetchone()[0]
+            params.name_matches = len(positive) >= 4 and not matched
     return params.compiled
 
 
