@@ -12,6 +12,7 @@ import copy
 import datetime
 import functools
 import io
+import logging
 import re
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,7 @@ from catalogue.services import DERIVED_FIELDS, VOCABULARY_FIELDS, facility_deriv
 from core.models import Organisation, Region, Term
 from core.selectors import TermIndex
 
+logger = logging.getLogger(__name__)
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 TRANSLATED = ("name", "tagline", "description")
 _SPLIT = re.compile(r"\s*[;|,]\s*")
@@ -663,11 +665,28 @@ def execute_plan(
                 )
                 if progress is not None:
                     progress(min(end, len(plan.rows)))
-        with connection.cursor() as cursor:
-            # Searches read the pending list entry by entry: it is not left for autovacuum.
-            cursor.execute("SELECT gin_clean_pending_list('facility_search_vector'::regclass)")
+        merge_pending_search_entries()
         catalogue_changed()  # bulk writes send no model signals (catalogue/cache.py)
     return plan.counts
+
+
+def merge_pending_search_entries() -> bool:
+    """Merge the search index's pending list now (searches read it entry by entry), rather
+    than leave it to autovacuum. PostgreSQL lets only the index's owner (or a superuser)
+    do it: for another role, say so and leave it (False)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN gin_clean_pending_list(c.oid) END"
+            " FROM pg_class c WHERE c.oid = 'facility_search_vector'::regclass"
+        )
+        merged = cursor.fetchone()[0]
+    if merged is None:
+        logger.warning(
+            "The database role does not own the index facility_search_vector: an import's "
+            "entries stay in its pending list until autovacuum merges them (searches are "
+            "slower until then)."
+        )
+    return merged is not None
 
 
 # Up to this much of an import's index entries wait in the pending list (a search scans

@@ -111,3 +111,27 @@ def test_new_ids_come_from_the_sequence_after_the_existing_rows(check_file, host
     assert len(ids) == 2
     assert before.pk < min(ids)
     assert max(ids) < after.pk
+
+
+@pytest.mark.django_db
+def test_the_search_index_pending_list_is_merged_by_its_owner():
+    from catalogue.imports.engine import merge_pending_search_entries
+
+    assert merge_pending_search_entries() is True
+
+
+@pytest.mark.django_db
+def test_a_role_that_does_not_own_the_index_leaves_the_merge_and_says_so(caplog):
+    from django.db import connection
+
+    from catalogue.imports.engine import merge_pending_search_entries
+
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE ROLE innoinfra_test_importer NOSUPERUSER")
+        cursor.execute("SET LOCAL ROLE innoinfra_test_importer")
+    try:
+        assert merge_pending_search_entries() is False
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("RESET ROLE")
+    assert "does not own the index" in caplog.text
