@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 
 from core.models import Membership, Region
 from tests.factories import MembershipFactory, UserFactory, region
@@ -85,6 +86,18 @@ def project_coordinator(db):
 @pytest.fixture
 def outsider(db):
     return UserFactory(username="outsider")
+
+
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the portal's default language. A request activates its
+    visitor's language in the thread and leaves it active: a German search as the last
+    step of one test made the next test's factories write `name` into `name_de`."""
+    from django.utils import translation
+
+    translation.activate(django_settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
