@@ -14,6 +14,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
+from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Max, QuerySet
 from django.http import HttpResponse
@@ -215,8 +216,7 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             data.setlist("q", data.getlist("search"))
         if "ordering" in data and "sort" not in data:
             data.setlist("sort", data.getlist("ordering"))
-        public_only = not (data.get("include") == "drafts" and self.request.user.is_authenticated)
-        return FacilityFilterSet(data, request=self.request, public_only=public_only)
+        return FacilityFilterSet(data, request=self.request, public_only=self._public(self.request))
 
     def get_queryset(self) -> QuerySet[Facility]:
         if self.action == "list":
@@ -234,6 +234,12 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             return self._list(request)
 
     def _list(self, request: Request) -> HttpResponse:
+        key = self._shared_list_key(request)
+        if key is not None and (stored := cache.get(key)) is not None:
+            # Only a valid request's answer is ever stored under its URL, and the key holds
+            # the catalogue version (vocabulary included): it is valid still, and the
+            # FilterSet need not be built again (most of a cached request's time).
+            return self._list_response(request, stored, public=True)
         filterset = self._filterset()
         errors = {k: v for k, v in filterset.errors_by_field().items() if k != "q"}
         if errors:
@@ -243,33 +249,51 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             raise exceptions.ValidationError({renamed.get(k, k): v for k, v in errors.items()})
         if request.query_params.get("include") not in (None, "drafts"):
             raise exceptions.ValidationError({"include": [_("Only 'drafts' is allowed.")]})
-        version, last_modified = self._list_version(filterset)
+        if request.query_params.get("format") == "csv":
+            version, last_modified = self._list_version(filterset.public_only)
+            _etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
+            return not_modified or self._csv(request, selectors.with_card_data(filterset.qs))
+        if key is not None:
+            # Public records only: the same answer for every client of this URL, cached
+            # per catalogue version like the search page (catalogue/cache.py).
+            page = cached(key, lambda: self._page(request, filterset))
+        else:
+            page = self._page(request, filterset)
+        return self._list_response(request, page, public=filterset.public_only)
+
+    @staticmethod
+    def _public(request: Request) -> bool:
+        """Whether the list holds public records only (drafts are asked for by their readers)."""
+        return not (request.query_params.get("include") == "drafts" and request.user.is_authenticated)
+
+    def _shared_list_key(self, request: Request) -> str | None:
+        """The cache key of a public JSON list, the same for every client of its URL."""
+        if not (search_caching() and self._public(request)) or request.query_params.get("format") == "csv":
+            return None
+        return search_cache_key(
+            kind="api-facility-list",
+            pairs=[("url", request.build_absolute_uri())],
+            language=get_language() or "en",
+        )
+
+    def _list_response(
+        self, request: Request, page: tuple[dict[str, Any], str], *, public: bool
+    ) -> HttpResponse:
+        version, last_modified = self._list_version(public)
         etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
         if not_modified is not None:
             return not_modified
-        if request.query_params.get("format") == "csv":
-            return self._csv(request, selectors.with_card_data(filterset.qs))
-        if filterset.public_only:
-            # Public records only: the same answer for every client of this URL, cached
-            # per catalogue version like the search page (catalogue/cache.py).
-            key = search_cache_key(
-                kind="api-facility-list",
-                pairs=[("url", request.build_absolute_uri())],
-                language=get_language() or "en",
-            )
-            body, link = cached(key, lambda: self._page(request, filterset))
-        else:
-            body, link = self._page(request, filterset)
+        body, link = page
         response = Response(body)
         if link:
             response["Link"] = link
         return add_validators(response, etag=etag, last_modified=last_modified)
 
     @staticmethod
-    def _list_version(filterset: FacilityFilterSet) -> tuple[str, datetime | None]:
+    def _list_version(public: bool) -> tuple[str, datetime | None]:
         """What versions the list: the catalogue version for public lists when it is kept
         (catalogue/cache.py, bumped on every committed change), else the table's stamp."""
-        if filterset.public_only and search_caching():
+        if public and search_caching():
             version, changed = catalogue_stamp()
             return f"catalogue:{version}", datetime.fromtimestamp(changed, tz=UTC)
         # Verifying moves last_verified_at (served) but not updated_at: both version the list.

@@ -156,8 +156,8 @@ def test_the_public_api_list_is_cached_and_follows_writes(client, lab, commit, f
     with CaptureQueriesContext(connection) as captured:
         second = client.get(url).json()
     assert second == first
-    # The ETag stamp and the term index's signature; no search, count or facets.
-    assert len(captured.captured_queries) <= 3
+    # Served from the cache before the FilterSet is built: no vocabulary, no regions, no search.
+    assert captured.captured_queries == []
     commit(
         lambda: FacilityFactory(
             published=True, region=flanders, name="Shaker hall", description_en="Vibration testing."
@@ -252,3 +252,11 @@ def test_a_search_page_reads_the_version_from_the_cache_once(client, lab, monkey
     monkeypatch.setattr(catalogue_cache, "_read_version", lambda: reads.append(1) or original())
     search(client, q="vibration", region="flanders")
     assert len(reads) == 1
+
+
+def test_a_refused_api_list_is_refused_again_not_served_from_the_cache(client, lab):
+    url = "/api/v1/facilities/?ket=no-such-technology&page=1"
+    assert client.get(url).status_code == 400
+    again = client.get(url)
+    assert again.status_code == 400
+    assert "ket" in again.json()["errors"]
