@@ -22,11 +22,12 @@ from catalogue.selectors import (
     SearchParams,
     facility_search_queryset,
     normalise_query,
+    region_choices,
     rewrite_with_english_labels,
     split_exclusions,
+    vocabulary,
 )
-from core.models import Region
-from core.selectors import TermIndex, term_index
+from core.selectors import TermIndex
 
 SORTS = [
     ("relevance", _("Relevance")),
@@ -64,9 +65,9 @@ class FacilityFilterSet(django_filters.FilterSet):
         super().__init__(
             data, queryset if queryset is not None else Facility.objects.all(), request=request, **kwargs
         )
-        self.index = index or term_index()
+        self.index = index or vocabulary()
         self.public_only = public_only
-        regions = list(Region.objects.order_by("name").values_list("code", "name"))
+        regions = region_choices()
         for facet in FACETS:
             filt = self.filters[facet.param]
             if facet.param == "region":

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy as _
 from catalogue.models import Equipment, Facility, Service
 from core.models import Organisation, Region, Term
 from core.scoping import public_or_viewable, scope_editable, scope_viewable
-from core.selectors import TermIndex
+from core.selectors import TermIndex, term_index
 
 PUBLIC = Q(state=Facility.State.PUBLISHED)
 # Configurations a query is parsed in (cs, et and lv share the unaccented `simple` one).
@@ -207,10 +207,32 @@ def rewrite_with_english_labels(q: str, index: TermIndex) -> str:
 
 def _rewritten(params: SearchParams, positive: str) -> str:
     if params.rewritten is None:
-        from core.selectors import term_index
-
-        params.rewritten = rewrite_with_english_labels(positive, term_index())
+        params.rewritten = rewrite_with_english_labels(positive, vocabulary())
     return params.rewritten
+
+
+def vocabulary() -> TermIndex:
+    """The term index for a read: checked against the database once per catalogue version
+    (every committed term change moves it) when the engine's memory is on."""
+    from catalogue.cache import catalogue_version, engine_memory
+
+    return term_index(version=catalogue_version() if engine_memory() else None)
+
+
+_regions: tuple[int | None, list[tuple[str, str]]] = (None, [])
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """(code, name) of every region by name, kept per catalogue version like `vocabulary`."""
+    global _regions
+    from catalogue.cache import catalogue_version, engine_memory
+
+    version = catalogue_version() if engine_memory() else None
+    if version is not None and _regions[0] == version:
+        return list(_regions[1])
+    rows = list(Region.objects.order_by("name").values_list("code", "name"))
+    _regions = (version, rows)
+    return list(rows)
 
 
 def _text_match(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facility]:
@@ -559,8 +581,9 @@ _hits_locks = _KeyLocks()
 
 def reset_search_memory() -> None:
     """Forget this process's copies (tests that swap the cache for an empty one)."""
-    global _facet_index
+    global _facet_index, _regions
     _facet_index = None
+    _regions = (None, [])
     _hits.clear()
 
 

@@ -118,7 +118,7 @@ def _search(request: HttpRequest) -> HttpResponse:
 def _render_search(
     request: HttpRequest, *, language: str, htmx: bool, csrf_token: str | None = None
 ) -> HttpResponse:
-    index = term_index()
+    index = selectors.vocabulary()
     filterset = FacilityFilterSet(request.GET, request=request, index=index)
     params = filterset.search_params()
     # The results part (facets, hits, pagination) is the same for every visitor of a

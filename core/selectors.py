@@ -191,20 +191,28 @@ def _fold(text: str) -> str:
 
 # The last index built in this process, with the signature of the rows it was built from.
 _cached_index: tuple[tuple[Any, ...], TermIndex] | None = None
+_checked_version: object = None  # the version token at the last signature check
 
 
-def term_index() -> TermIndex:
+def term_index(*, version: object = None) -> TermIndex:
     """The vocabulary in memory; rebuilt only when a term was added, changed or deleted.
 
     Building it (folding ~1,000 labels, the foreign-word map) cost ~30 ms a search
     request; checking the signature is one small aggregate. Terms are saved through
     `core.services.term_save` (auto `updated_at`), so an edit changes the signature.
+
+    `version`, when given, is a token that moves after every committed change of a term
+    (the catalogue version, for reads): while it stands still, the signature is not
+    asked again. Writers call without it, so a term changed earlier in their own
+    transaction is seen.
     """
-    global _cached_index
-    signature = tuple(Term.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")).values())
-    if _cached_index is not None and _cached_index[0] == signature:
+    global _cached_index, _checked_version
+    if version is not None and _cached_index is not None and _checked_version == version:
         return _cached_index[1]
-    index = TermIndex(list(Term.objects.all()))
-    index.english_equivalents("")  # build the foreign-word map now, once
-    _cached_index = (signature, index)
-    return index
+    signature = tuple(Term.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")).values())
+    if _cached_index is None or _cached_index[0] != signature:
+        index = TermIndex(list(Term.objects.all()))
+        index.english_equivalents("")  # build the foreign-word map now, once
+        _cached_index = (signature, index)
+    _checked_version = version
+    return _cached_index[1]

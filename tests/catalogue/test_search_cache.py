@@ -260,3 +260,16 @@ def test_a_refused_api_list_is_refused_again_not_served_from_the_cache(client, l
     again = client.get(url)
     assert again.status_code == 400
     assert "ket" in again.json()["errors"]
+
+
+def test_the_vocabulary_is_checked_once_per_catalogue_version(lab, commit):
+    from catalogue.selectors import vocabulary
+
+    vocabulary()
+    with CaptureQueriesContext(connection) as captured:
+        vocabulary()
+    assert captured.captured_queries == []
+    term = Term.objects.get(vocabulary=Term.Vocabulary.KET, code="photonics")
+    term.label_en = "Photonics and optics"
+    commit(lambda: term_save(term=term, changed_fields=["label_en"]))
+    assert vocabulary().get(Term.Vocabulary.KET, "photonics").label_en == "Photonics and optics"
