@@ -74,6 +74,7 @@ class TermIndex:
         self._foreign_tokens: dict[str, list[Term]] | None = None
         self._equivalents: dict[str, list[str]] = {}
         self._english_tokens: set[str] = set()
+        self._tokens_by_start: dict[str, list[str]] = {}  # foreign tokens by their first three letters
         self._by_code: dict[str, dict[str, Term]] = {}
         self._by_label: dict[str, dict[str, Term]] = {}
         for term in terms:
@@ -151,7 +152,10 @@ class TermIndex:
         if len(folded) < 3 or folded in self._english_tokens:
             return []  # already matchable in English on the row
         found: dict[int, str] = {}
-        for token, terms in self._foreign_tokens.items():
+        # A token that matches shares the word's first three letters (it equals the word,
+        # or one starts with the other and both have three or more): only those are tried.
+        for token in self._tokens_by_start.get(folded[:3], ()):
+            terms = self._foreign_tokens[token]
             if token == folded or (
                 len(folded) >= 6
                 and abs(len(token) - len(folded)) <= 3
@@ -179,6 +183,10 @@ class TermIndex:
                     for token in set(re.findall(r"\w{3,}", _fold(text))):
                         tokens.setdefault(token, []).append(term)
         self._english_tokens = english
+        by_start: dict[str, list[str]] = {}
+        for token in tokens:
+            by_start.setdefault(token[:3], []).append(token)
+        self._tokens_by_start = by_start
         return tokens
 
 
