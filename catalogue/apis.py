@@ -8,6 +8,7 @@ same hits.
 
 from __future__ import annotations
 
+import builtins
 import csv
 import io
 import json
@@ -33,7 +34,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from catalogue import selectors, services
-from catalogue.cache import cached, catalogue_stamp, search_cache_key, search_caching, version_pinned
+from catalogue.cache import (
+    VersionMemory,
+    cached,
+    catalogue_stamp,
+    catalogue_version,
+    engine_memory,
+    search_cache_key,
+    search_caching,
+    version_pinned,
+)
 from catalogue.filters import SORTS, FacilityFilterSet
 from catalogue.models import Equipment, Facility, Service
 from catalogue.serializers import (
@@ -100,6 +110,10 @@ def _escape_cell(value: Any) -> str:
     if text and text[0] in "=+-@\t\r":
         return "'" + text
     return text
+
+
+# The public list's serialized items (`FacilityViewSet._list_items`): ~1 KB each.
+list_items = VersionMemory(size=5_000)
 
 
 def _card_rows(ids: list[int]) -> list[Facility]:
@@ -309,18 +323,35 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             # Public hits in order from the search engine's memory (selectors.PublicSearch).
             search = selectors.public_search(filterset.search_params())
             assert self.paginator is not None
-            page = self.paginator.paginate_hits(  # type: ignore[attr-defined]
-                selectors.HitList(search), request, rows=_card_rows
+            ids = self.paginator.paginate_hits(  # type: ignore[attr-defined]
+                selectors.HitList(search), request, rows=lambda ids: ids
             )
+            data: Any = self._list_items(ids)
         else:
             page = self.paginate_queryset(selectors.with_card_data(filterset.qs))
-        data = FacilityListSerializer(page, many=True, context=self.get_serializer_context()).data
+            data = FacilityListSerializer(page, many=True, context=self.get_serializer_context()).data
         response = self.get_paginated_response(data)
         facets = self._facets(request, filterset)
         if facets is not None:
             response.data["facets"] = facets
         # Plain types: the cache pickles it, and a cached body renders like a fresh one.
         return json.loads(json.dumps(response.data, cls=DjangoJSONEncoder)), response.get("Link", "")
+
+    def _list_items(self, ids: builtins.list[int]) -> builtins.list[Any]:
+        """The public list's items of these facilities, in order. Each is serialized once
+        per catalogue version, language and host (its `url` names the host) in this
+        process: an item shown by an earlier page is neither read nor serialized again."""
+        request = self.request
+        version = catalogue_version() if engine_memory() else None
+        scope = f"{get_language() or 'en'}|{request.scheme}://{request.get_host()}"
+        known = {} if version is None else list_items.get_many(version=version, scope=scope, ids=ids)
+        rows = _card_rows([pk for pk in ids if pk not in known])
+        serialized = FacilityListSerializer(rows, many=True, context=self.get_serializer_context()).data
+        fresh = {row.pk: item for row, item in zip(rows, serialized, strict=True)}
+        if version is not None and fresh:
+            list_items.put_many(version=version, scope=scope, values=fresh)
+        known.update(fresh)
+        return [known[pk] for pk in ids if pk in known]
 
     def _facets(self, request: Request, filterset: FacilityFilterSet) -> dict[str, Any] | None:
         raw = request.query_params.get("facets")

@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -141,3 +142,45 @@ def cached(key: str, compute: Callable[[], Any]) -> Any:
         value = compute()
         cache.set(key, value, timeout=seconds)
     return value
+
+
+class VersionMemory:
+    """Values of one catalogue version in this process, by scope (a language, say) and
+    id; the oldest go first past `size`. A new version forgets every value of the one
+    before. For what every request of a version would otherwise compute again: the
+    search page's result cards, the API list's items."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._version: int | None = None
+        self._values: OrderedDict[tuple[str, int], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get_many(self, *, version: int, scope: str, ids: Iterable[int]) -> dict[int, Any]:
+        with self._lock:
+            if version != self._version:
+                return {}
+            found = {}
+            for pk in ids:
+                value = self._values.get((scope, pk))
+                if value is not None:
+                    self._values.move_to_end((scope, pk))
+                    found[pk] = value
+            return found
+
+    def put_many(self, *, version: int, scope: str, values: dict[int, Any]) -> None:
+        with self._lock:
+            if version != self._version:
+                if self._version is not None and version < self._version:
+                    return  # computed under an older version than what is kept: dropped
+                self._version = version
+                self._values.clear()
+            for pk, value in values.items():
+                self._values[(scope, pk)] = value
+            while len(self._values) > self.size:
+                self._values.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._version = None
+            self._values.clear()

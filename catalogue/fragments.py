@@ -10,7 +10,7 @@ The markup, and every condition on a value, stay in the template.
 
 A result card is the same in every search it shows up in but for its snippet (the
 description with the words marked): each is rendered once per catalogue version and
-language with the snippet cut out (`CardMemory`), so a search state renders, and reads
+language with the snippet cut out (`search_cards`), so a search state renders, and reads
 the rows of, only the cards no earlier search of this version showed (two in five in
 the benchmark's mix were shown before).
 """
@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from catalogue.cache import VersionMemory
 from catalogue.selectors import FacetResult
 
 # Markers hold a "<", which escaped text never does: a label cannot forge one.
@@ -156,45 +156,5 @@ def card(facility: Any, *, badges: list[str]) -> Card:
     return Card(head=parts[0], snippet_head=snippet[0], snippet_tail=snippet[1], tail=parts[2])
 
 
-class CardMemory:
-    """The cards of one catalogue version in this process, per language; the oldest
-    go first past `size`. A new version forgets every card of the one before."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self._version: int | None = None
-        self._cards: OrderedDict[tuple[str, int], Card] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get_many(self, *, version: int, language: str, ids: Iterable[int]) -> dict[int, Card]:
-        with self._lock:
-            if version != self._version:
-                return {}
-            found = {}
-            for pk in ids:
-                card = self._cards.get((language, pk))
-                if card is not None:
-                    self._cards.move_to_end((language, pk))
-                    found[pk] = card
-            return found
-
-    def put_many(self, *, version: int, language: str, cards: dict[int, Card]) -> None:
-        with self._lock:
-            if version != self._version:
-                if self._version is not None and version < self._version:
-                    return  # rendered from an older version than what is kept: dropped
-                self._version = version
-                self._cards.clear()
-            for pk, card in cards.items():
-                self._cards[(language, pk)] = card
-            while len(self._cards) > self.size:
-                self._cards.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._version = None
-            self._cards.clear()
-
-
 # ~1.5 KB a card: 5,000 is ~8 MB a process, the cards of 250 pages.
-search_cards = CardMemory(size=5_000)
+search_cards = VersionMemory(size=5_000)

@@ -201,11 +201,11 @@ def _cards(
     """The page's result cards, and the rows read for them: only those of cards that no
     earlier search of this catalogue version rendered in this process."""
     version = catalogue_version() if engine_memory() else None
-    known = {} if version is None else search_cards.get_many(version=version, language=language, ids=ids)
+    known = {} if version is None else search_cards.get_many(version=version, scope=language, ids=ids)
     facilities = selectors.facility_page([pk for pk in ids if pk not in known])
     rendered = {f.pk: card(f, badges=_badges(index, f.technologies)) for f in facilities}
     if version is not None and rendered:
-        search_cards.put_many(version=version, language=language, cards=rendered)
+        search_cards.put_many(version=version, scope=language, values=rendered)
     known.update(rendered)
     shown = [pk for pk in ids if pk in known]  # a row deleted since the hits were read is left out
     snippets = selectors.highlights(facility_ids=shown, q=params.q, language=language)

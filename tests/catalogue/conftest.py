@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from catalogue import fragments, selectors
+from catalogue.apis import list_items
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def search_memory_on(settings, local_cache) -> Iterator[None]:
     yield
     selectors.reset_search_memory()
     fragments.search_cards.clear()
+    list_items.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from catalogue import fragments, selectors
+from catalogue.cache import VersionMemory
 from core.models import Term
 from core.selectors import term_index
 from core.services import term_save
@@ -132,19 +133,19 @@ def test_a_card_without_words_has_no_snippet(client, shaker):
 
 def test_cards_of_an_older_version_are_never_shown(shaker):
     card = fragments.card(shaker, badges=[])
-    memory = fragments.CardMemory(size=10)
-    memory.put_many(version=2, language="en", cards={shaker.pk: card})
-    memory.put_many(version=1, language="en", cards={shaker.pk + 1: card})
-    assert memory.get_many(version=1, language="en", ids=[shaker.pk, shaker.pk + 1]) == {}
-    assert memory.get_many(version=2, language="en", ids=[shaker.pk, shaker.pk + 1]) == {shaker.pk: card}
-    memory.put_many(version=3, language="en", cards={})
-    assert memory.get_many(version=3, language="en", ids=[shaker.pk]) == {}
+    memory = VersionMemory(size=10)
+    memory.put_many(version=2, scope="en", values={shaker.pk: card})
+    memory.put_many(version=1, scope="en", values={shaker.pk + 1: card})
+    assert memory.get_many(version=1, scope="en", ids=[shaker.pk, shaker.pk + 1]) == {}
+    assert memory.get_many(version=2, scope="en", ids=[shaker.pk, shaker.pk + 1]) == {shaker.pk: card}
+    memory.put_many(version=3, scope="en", values={})
+    assert memory.get_many(version=3, scope="en", ids=[shaker.pk]) == {}
 
 
 def test_the_memory_keeps_at_most_its_size(shaker):
     card = fragments.card(shaker, badges=[])
-    memory = fragments.CardMemory(size=2)
-    memory.put_many(version=1, language="en", cards={1: card, 2: card})
-    memory.get_many(version=1, language="en", ids=[1])
-    memory.put_many(version=1, language="en", cards={3: card})
-    assert set(memory.get_many(version=1, language="en", ids=[1, 2, 3])) == {1, 3}
+    memory = VersionMemory(size=2)
+    memory.put_many(version=1, scope="en", values={1: card, 2: card})
+    memory.get_many(version=1, scope="en", ids=[1])
+    memory.put_many(version=1, scope="en", values={3: card})
+    assert set(memory.get_many(version=1, scope="en", ids=[1, 2, 3])) == {1, 3}

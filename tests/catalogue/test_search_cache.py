@@ -273,3 +273,14 @@ def test_the_vocabulary_is_checked_once_per_catalogue_version(lab, commit):
     term.label_en = "Photonics and optics"
     commit(lambda: term_save(term=term, changed_fields=["label_en"]))
     assert vocabulary().get(Term.Vocabulary.KET, "photonics").label_en == "Photonics and optics"
+
+
+def test_an_api_item_shown_before_is_not_read_again_and_names_the_host_asked(client, lab):
+    first = client.get("/api/v1/facilities/?search=vibration&page=1").json()["results"]
+    with CaptureQueriesContext(connection) as captured:
+        second = client.get("/api/v1/facilities/?search=shaker&page=1").json()["results"]
+    assert second == first
+    assert not [q for q in captured.captured_queries if "core_organisation" in q["sql"]]
+    other = client.get("/api/v1/facilities/?search=shaker&page=1", HTTP_HOST="localhost").json()["results"]
+    assert other[0]["url"].startswith("http://localhost/")
+    assert first[0]["url"].startswith("http://testserver/")
