@@ -738,12 +738,7 @@ def _build_new(
                 continue
             facility = _blank(template)
             facility.source = row.values.get("source", "")
-            for target, value in row.values.items():
-                setattr(facility, target, value)
-            if row.new_host:
-                facility.host = hosts[row.new_host]
-            facility.name = facility.name_en or facility.name  # type: ignore[attr-defined]
-            facility.updated_at = now
+            _apply_row(facility, row, hosts=hosts, now=now)
             facility_derive(facility, index=index, services=[], equipment=[])
             facilities.append(facility)
         lines = [
@@ -751,6 +746,16 @@ def _build_new(
             for pk, values in zip(ids, _insert_values(facilities, db=db), strict=True)
         ]
         return _NewRows(facilities=facilities, ids=ids, copy_text="".join(f"{line}\n" for line in lines))
+
+
+def _apply_row(facility: Facility, row: RowPlan, *, hosts: dict[str, Organisation], now: Any) -> None:
+    """The row's checked values onto the facility, new or current."""
+    for target, value in row.values.items():
+        setattr(facility, target, value)
+    if row.new_host:
+        facility.host = hosts[row.new_host]
+    facility.name = facility.name_en or facility.name  # type: ignore[attr-defined]
+    facility.updated_at = now
 
 
 def _write_batch(
@@ -790,12 +795,7 @@ def _write_batch(
             )
         services, equipment = list(facility.services.all()), list(facility.equipment.all())
         fields.update(row.changed)
-        for target, value in row.values.items():
-            setattr(facility, target, value)
-        if row.new_host:
-            facility.host = hosts[row.new_host]
-        facility.name = facility.name_en or facility.name  # type: ignore[attr-defined]
-        facility.updated_at = now
+        _apply_row(facility, row, hosts=hosts, now=now)
         facility_derive(facility, index=index, services=services, equipment=equipment)
         updated.append(facility)
     Facility.objects.bulk_update(updated, sorted(fields), batch_size=BATCH_SIZE)
