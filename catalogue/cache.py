@@ -144,21 +144,32 @@ def cached(key: str, compute: Callable[[], Any]) -> Any:
     return value
 
 
+# However long a catalogue version lasts, what a process keeps of it is computed again
+# after this long: a bound on a write path that changes rows without moving the version
+# (as SEARCH_CACHE_SECONDS bounds the shared cache's entries).
+PROCESS_MEMORY_SECONDS = 600
+
+
 class VersionMemory:
     """Values of one catalogue version in this process, by scope (a language, say) and
     id; the oldest go first past `size`. A new version forgets every value of the one
-    before. For what every request of a version would otherwise compute again: the
-    search page's result cards, the API list's items."""
+    before, and so does `PROCESS_MEMORY_SECONDS` of the same version. For what every
+    request of a version would otherwise compute again: the search page's result cards,
+    the API list's items."""
 
     def __init__(self, size: int) -> None:
         self.size = size
         self._version: int | None = None
+        self._since = 0.0
         self._values: OrderedDict[tuple[str, int], Any] = OrderedDict()
         self._lock = threading.Lock()
 
+    def _current(self, version: int) -> bool:
+        return version == self._version and time.monotonic() - self._since < PROCESS_MEMORY_SECONDS
+
     def get_many(self, *, version: int, scope: str, ids: Iterable[int]) -> dict[int, Any]:
         with self._lock:
-            if version != self._version:
+            if not self._current(version):
                 return {}
             found = {}
             for pk in ids:
@@ -170,10 +181,11 @@ class VersionMemory:
 
     def put_many(self, *, version: int, scope: str, values: dict[int, Any]) -> None:
         with self._lock:
-            if version != self._version:
+            if not self._current(version):
                 if self._version is not None and version < self._version:
                     return  # computed under an older version than what is kept: dropped
                 self._version = version
+                self._since = time.monotonic()
                 self._values.clear()
             for pk, value in values.items():
                 self._values[(scope, pk)] = value

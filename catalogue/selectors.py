@@ -12,6 +12,7 @@ import hashlib
 import re
 import sys
 import threading
+import time
 from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Sequence
@@ -220,19 +221,20 @@ def vocabulary() -> TermIndex:
     return term_index(version=catalogue_version() if engine_memory() else None)
 
 
-_regions: tuple[int | None, list[tuple[str, str]]] = (None, [])
+_regions: tuple[int | None, float, list[tuple[str, str]]] = (None, 0.0, [])
 
 
 def region_choices() -> list[tuple[str, str]]:
     """(code, name) of every region by name, kept per catalogue version like `vocabulary`."""
     global _regions
-    from catalogue.cache import catalogue_version, engine_memory
+    from catalogue.cache import PROCESS_MEMORY_SECONDS, catalogue_version, engine_memory
 
     version = catalogue_version() if engine_memory() else None
-    if version is not None and _regions[0] == version:
-        return list(_regions[1])
+    kept_version, since, rows = _regions
+    if version is not None and kept_version == version and time.monotonic() - since < PROCESS_MEMORY_SECONDS:
+        return list(rows)
     rows = list(Region.objects.order_by("name").values_list("code", "name"))
-    _regions = (version, rows)
+    _regions = (version, time.monotonic(), rows)
     return list(rows)
 
 
@@ -584,7 +586,7 @@ def reset_search_memory() -> None:
     """Forget this process's copies (tests that swap the cache for an empty one)."""
     global _facet_index, _regions
     _facet_index = None
-    _regions = (None, [])
+    _regions = (None, 0.0, [])
     _hits.clear()
 
 

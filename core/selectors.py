@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.conf import settings
@@ -197,9 +198,13 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
 
 
-# The last index built in this process, with the signature of the rows it was built from.
-_cached_index: tuple[tuple[Any, ...], TermIndex] | None = None
-_checked_version: object = None  # the version token at the last signature check
+# The last index built in this process: the signature of the rows it was built from, the
+# index, the version token it was last checked at, and when (one tuple, replaced whole, so
+# that threads never pair one check's version with another check's index).
+_cached_index: tuple[tuple[Any, ...], TermIndex, object, float] | None = None
+# However still the version token stands, the signature is asked again after this long:
+# a bound on a write path that changes terms without moving the token.
+VERSION_CHECK_SECONDS = 600
 
 
 def term_index(*, version: object = None) -> TermIndex:
@@ -211,12 +216,27 @@ def term_index(*, version: object = None) -> TermIndex:
 
     `version`, when given, is a token that moves after every committed change of a term
     (the catalogue version, for reads): while it stands still, the signature is not
-    asked again. Writers call without it, so a term changed earlier in their own
-    transaction is seen.
+    asked again (for `VERSION_CHECK_SECONDS` at most). Writers call without it, so a term
+    changed earlier in their own transaction is seen.
     """
-    global _cached_index, _checked_version
-    if version is not None and _cached_index is not None and _checked_version == version:
-        return _cached_index[1]
+    global _cached_index
+    state = _cached_index
+    now = time.monotonic()
+    if (
+        version is not None
+        and state is not None
+        and state[2] == version
+        and now - state[3] < VERSION_CHECK_SECONDS
+    ):
+        return state[1]
+    signature = tuple(Term.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")).values())
+    if state is not None and state[0] == signature:
+        index = state[1]
+    else:
+        index = TermIndex(list(Term.objects.all()))
+        index.english_equivalents("")  # build the foreign-word map now, once
+    _cached_index = (signature, index, version, now)
+    return index
     signature = tuple(Term.objects.aggregate(n=Count("pk"), latest=Max("updated_at"), top=Max("pk")).values())
     if _cached_index is None or _cached_index[0] != signature:
         index = TermIndex(list(Term.objects.all()))
