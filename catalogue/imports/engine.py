@@ -676,13 +676,15 @@ def merge_pending_search_entries() -> bool:
     do it: for another role, say so and leave it (False)."""
     with connection.cursor() as cursor:
         cursor.execute(
+            # to_regclass: a missing or renamed index is no reason to undo the import.
             "SELECT CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN gin_clean_pending_list(c.oid) END"
-            " FROM pg_class c WHERE c.oid = 'facility_search_vector'::regclass"
+            " FROM pg_class c WHERE c.oid = to_regclass('facility_search_vector')"
         )
-        merged = cursor.fetchone()[0]
+        row = cursor.fetchone()
+        merged = row[0] if row else None
     if merged is None:
         logger.warning(
-            "The database role does not own the index facility_search_vector: an import's "
+            "The database role does not own the index facility_search_vector (or it is missing): an import's "
             "entries stay in its pending list until autovacuum merges them (searches are "
             "slower until then)."
         )

@@ -135,3 +135,15 @@ def test_a_role_that_does_not_own_the_index_leaves_the_merge_and_says_so(caplog)
         with connection.cursor() as cursor:
             cursor.execute("RESET ROLE")
     assert "does not own the index" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_missing_search_index_leaves_the_merge_and_says_so(caplog):
+    from django.db import connection
+
+    from catalogue.imports.engine import merge_pending_search_entries
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX facility_search_vector")  # undone with the test's transaction
+    assert merge_pending_search_entries() is False
+    assert "or it is missing" in caplog.text
