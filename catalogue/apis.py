@@ -267,13 +267,17 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
             version, last_modified = self._list_version(filterset.public_only)
             _etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
             return not_modified or self._csv(request, selectors.with_card_data(filterset.qs))
+        version, last_modified = self._list_version(filterset.public_only)
+        etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
+        if not_modified is not None:
+            return not_modified  # before the page is built: the client has it
         if key is not None:
             # Public records only: the same answer for every client of this URL, cached
             # per catalogue version like the search page (catalogue/cache.py).
             page = cached(key, lambda: self._page(request, filterset))
         else:
             page = self._page(request, filterset)
-        return self._list_response(request, page, public=filterset.public_only)
+        return self._with_page(page, etag=etag, last_modified=last_modified)
 
     @staticmethod
     def _public(request: Request) -> bool:
@@ -295,8 +299,10 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
     ) -> HttpResponse:
         version, last_modified = self._list_version(public)
         etag, not_modified = conditional_response(request, version=version, last_modified=last_modified)
-        if not_modified is not None:
-            return not_modified
+        return not_modified or self._with_page(page, etag=etag, last_modified=last_modified)
+
+    @staticmethod
+    def _with_page(page: tuple[dict[str, Any], str], *, etag: str, last_modified: Any) -> HttpResponse:
         body, link = page
         response = Response(body)
         if link:

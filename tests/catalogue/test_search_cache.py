@@ -284,3 +284,41 @@ def test_an_api_item_shown_before_is_not_read_again_and_names_the_host_asked(cli
     other = client.get("/api/v1/facilities/?search=shaker&page=1", HTTP_HOST="localhost").json()["results"]
     assert other[0]["url"].startswith("http://localhost/")
     assert first[0]["url"].startswith("http://testserver/")
+
+
+def test_a_term_added_without_moving_the_version_is_seen_within_the_bound(lab, monkeypatch):
+    from catalogue.selectors import vocabulary
+    from core import selectors as core_selectors
+
+    assert vocabulary().get(Term.Vocabulary.KET, "quantum") is None
+    # bulk_create sends no signal: the catalogue version stands still.
+    Term.objects.bulk_create([Term(vocabulary=Term.Vocabulary.KET, code="quantum", label_en="Quantum")])
+    assert vocabulary().get(Term.Vocabulary.KET, "quantum") is None
+    monkeypatch.setattr(core_selectors, "VERSION_CHECK_SECONDS", 0)
+    assert vocabulary().get(Term.Vocabulary.KET, "quantum") is not None
+
+
+def test_kept_cards_and_items_are_forgotten_after_the_bound(monkeypatch):
+    from catalogue import cache as catalogue_cache
+
+    memory = catalogue_cache.VersionMemory(size=10)
+    memory.put_many(version=7, scope="en", values={1: "card"})
+    assert memory.get_many(version=7, scope="en", ids=[1]) == {1: "card"}
+    monkeypatch.setattr(catalogue_cache, "PROCESS_MEMORY_SECONDS", 0)
+    assert memory.get_many(version=7, scope="en", ids=[1]) == {}
+
+
+def test_a_client_holding_the_list_gets_a_304_before_the_list_is_built(client, lab):
+    from django.core.cache import cache
+
+    from catalogue.cache import search_cache_key
+
+    url = "/api/v1/facilities/?search=vibration&page=1"
+    etag = client.get(url)["ETag"]
+    key = search_cache_key(
+        kind="api-facility-list", pairs=[("url", f"http://testserver{url}")], language="en"
+    )
+    cache.delete(key)  # as when another process answered, or the entry expired
+    again = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert again.status_code == 304
+    assert cache.get(key) is None  # the list was not built for a client that has it
