@@ -252,7 +252,7 @@ class FacilityViewSet(viewsets.ModelViewSet[Facility]):
         if key is not None and (stored := cache.get(key)) is not None:
             # Only a valid request's answer is ever stored under its URL, and the key holds
             # the catalogue version (vocabulary included): it is valid still, and the
-            # FilterSet need not be built again (most of a cached request's time).
+            # FilterSet need not be built again (nearly half of a cached request's time).
             return self._list_response(request, stored, public=True)
         filterset = self._filterset()
         errors = {k: v for k, v in filterset.errors_by_field().items() if k != "q"}

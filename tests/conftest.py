@@ -101,6 +101,28 @@ def _default_language() -> Iterator[None]:
 
 
 @pytest.fixture
+def as_plain_role(db):
+    """`with as_plain_role(): ...` runs as a database role with no superuser right and no
+    ownership (created and dropped with the test's transaction)."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+
+    @contextmanager
+    def run() -> Iterator[None]:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE ROLE innoinfra_test_plain NOSUPERUSER")
+            cursor.execute("SET LOCAL ROLE innoinfra_test_plain")
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET ROLE")
+
+    return run
+
+
+@pytest.fixture
 def client_for(client):
     """`client_for(user)`: the test client signed in as `user` (None: anonymous)."""
 

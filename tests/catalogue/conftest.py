@@ -9,6 +9,7 @@ import pytest
 
 from catalogue import fragments, selectors
 from catalogue.apis import list_items
+from tests.factories import FacilityFactory
 
 
 @pytest.fixture
@@ -32,3 +33,18 @@ def commit(django_capture_on_commit_callbacks) -> Callable[[Callable[[], Any]], 
             return write()
 
     return run
+
+
+@pytest.fixture
+def lab(commit, flanders):
+    """A published facility, committed (its version bump ran), for the cache tests."""
+    return commit(
+        lambda: FacilityFactory(
+            published=True,
+            region=flanders,
+            name="Vibration lab",
+            slug="vibration-lab",
+            technologies=["photonics"],
+            description_en="Shaker tables for vibration testing.",
+        )
+    )

@@ -23,15 +23,10 @@ def test_tuning_raises_a_cost_found_at_the_default():
     assert match_cost() == MATCH_COST
 
 
-def test_without_a_superuser_it_says_so_and_changes_nothing(caplog):
+def test_without_a_superuser_it_says_so_and_changes_nothing(caplog, as_plain_role):
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER FUNCTION {_FUNCTION} COST 1")
-        cursor.execute("CREATE ROLE innoinfra_test_plain NOSUPERUSER")
-        cursor.execute("SET LOCAL ROLE innoinfra_test_plain")
-    try:
+    with as_plain_role():
         assert tune_text_search() is False
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
     assert match_cost() == 1
     assert "needs a superuser" in caplog.text

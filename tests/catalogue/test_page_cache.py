@@ -18,7 +18,6 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from core.pagecache import CSRF_SLOT
-from tests.factories import FacilityFactory
 
 pytestmark = pytest.mark.django_db
 TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -27,15 +26,6 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 @pytest.fixture(autouse=True)
 def _cache_on(search_memory_on):
     return
-
-
-@pytest.fixture
-def lab(commit, flanders):
-    return commit(
-        lambda: FacilityFactory(
-            published=True, region=flanders, name="Vibration lab", description_en="Vibration testing."
-        )
-    )
 
 
 def page(client, **params) -> str:

@@ -26,20 +26,6 @@ def _cache_on(search_memory_on):
     return
 
 
-@pytest.fixture
-def lab(commit, flanders):
-    return commit(
-        lambda: FacilityFactory(
-            published=True,
-            region=flanders,
-            name="Vibration lab",
-            slug="vibration-lab",
-            technologies=["photonics"],
-            description_en="Shaker tables for vibration testing.",
-        )
-    )
-
-
 def _results(html: str) -> str:
     """The results part of a page (the rest holds a per-visitor CSRF token)."""
     return html[html.index('<div id="results"') : html.index('<form id="compare-form"')]

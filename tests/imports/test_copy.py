@@ -121,19 +121,11 @@ def test_the_search_index_pending_list_is_merged_by_its_owner():
 
 
 @pytest.mark.django_db
-def test_a_role_that_does_not_own_the_index_leaves_the_merge_and_says_so(caplog):
-    from django.db import connection
-
+def test_a_role_that_does_not_own_the_index_leaves_the_merge_and_says_so(caplog, as_plain_role):
     from catalogue.imports.engine import merge_pending_search_entries
 
-    with connection.cursor() as cursor:
-        cursor.execute("CREATE ROLE innoinfra_test_importer NOSUPERUSER")
-        cursor.execute("SET LOCAL ROLE innoinfra_test_importer")
-    try:
+    with as_plain_role():
         assert merge_pending_search_entries() is False
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("RESET ROLE")
     assert "does not own the index" in caplog.text
 
 
