@@ -17,16 +17,21 @@ the benchmark's mix were shown before).
 
 from __future__ import annotations
 
+import re
+import secrets
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, replace
-from typing import Any
+from types import SimpleNamespace
 
+from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
 
 from catalogue.cache import VersionMemory
-from catalogue.selectors import FacetResult
+from catalogue.selectors import CardData, FacetResult
 
 # Markers hold a "<", which escaped text never does: a label cannot forge one.
 _CUT = mark_safe("<!--facet-value-->")
@@ -118,6 +123,15 @@ def _build(facets: list[FacetResult]) -> _Skeleton:
 
 _SNIPPET_CUT = mark_safe("<!--card-snippet-->")
 _SNIPPET = mark_safe("<!--card-snippet-text-->")
+# A value's slot in a card skeleton: letters and digits only, so that it passes through
+# escaping and `{% url %}` (a slug) unchanged; the token keeps a real value from forging one.
+_TOKEN = secrets.token_hex(6)
+_SLOT = re.compile(f"z{_TOKEN}([a-z]+)z")
+_CARD_FIELDS = ("slug", "name", "acronym", "host", "region", "city", "tagline", "trl")
+
+
+def _slot(field: str) -> str:
+    return f"z{_TOKEN}{field}z"
 
 
 @dataclass(frozen=True)
@@ -136,13 +150,86 @@ class Card:
         return mark_safe(self.head + self.tail)  # noqa: S308  (pieces of our autoescaped template)
 
 
-def card(facility: Any, *, badges: list[str]) -> Card:
-    """`partials/facility_card.html` as the search page shows it (heading 3, "Compare")."""
+@dataclass(frozen=True)
+class _Piece:
+    """Markup with slots: `statics` around `fields` (one more static than fields)."""
+
+    statics: tuple[str, ...]
+    fields: tuple[str, ...]
+
+    def fill(self, values: dict[str, str], badges: list[str], separator: str) -> str:
+        out = [self.statics[0]]
+        for i, field in enumerate(self.fields):
+            out.append(separator.join(badges) if field == "badges" else values[field])
+            out.append(self.statics[i + 1])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class _CardShape:
+    head: _Piece
+    snippet_head: _Piece
+    snippet_tail: _Piece
+    tail: _Piece
+    separator: str  # between two badges
+
+
+_card_shapes: dict[tuple[str, tuple[bool, ...]], _CardShape] = {}
+
+
+def card(facility: CardData, *, badges: list[str]) -> Card:
+    """`partials/facility_card.html` as the search page shows it (heading 3, "Compare").
+
+    The template is rendered once per language and shape (which of the optional parts
+    the card has) with slots for the values; a card is its shape with the facility's
+    values, escaped as the template escapes them, in the slots (~0.2 ms a card through
+    the template, 1,800 cards a benchmark run, against ~0.02 ms filled in).
+    """
+    values = {
+        "slug": facility.slug,
+        "name": facility.name,
+        "acronym": facility.acronym,
+        "host": facility.host_name,
+        "region": facility.region_name,
+        "city": facility.city,
+        "tagline": facility.tagline,
+        "trl": facility.trl_label,
+    }
+    shape_bits = (
+        bool(values["acronym"]),
+        bool(values["city"]),
+        bool(values["tagline"]),
+        bool(values["trl"]),
+        bool(badges),
+    )
+    key = (get_language() or settings.LANGUAGE_CODE, shape_bits)
+    shape = _card_shapes.get(key)
+    if shape is None:
+        shape = _card_shapes[key] = _card_shape(shape_bits)
+    escaped = {field: conditional_escape(value) for field, value in values.items()}
+    labels = [conditional_escape(label) for label in badges]
+    return Card(
+        *(
+            piece.fill(escaped, labels, shape.separator)
+            for piece in (shape.head, shape.snippet_head, shape.snippet_tail, shape.tail)
+        )
+    )
+
+
+def _card_shape(bits: tuple[bool, ...]) -> _CardShape:
+    acronym, city, tagline, trl, badged = bits
+    present = {"acronym": acronym, "city": city, "tagline": tagline, "trl": trl}
+    stand_in = SimpleNamespace(
+        **{field: _slot(field) if present.get(field, True) else "" for field in ("slug", "name", *present)},
+        host=SimpleNamespace(name=_slot("host")),
+        region=SimpleNamespace(name=_slot("region")),
+    )
+    stand_in.trl_label = stand_in.trl
     html = render_to_string(
         "catalogue/partials/facility_card.html",
         {
-            "facility": facility,
-            "badges": badges,
+            "facility": stand_in,
+            "badges": [_slot("badgea"), _slot("badgeb")] if badged else [],
             "snippet": _SNIPPET,
             "snippet_cut": _SNIPPET_CUT,
             "heading_level": 3,
@@ -153,7 +240,30 @@ def card(facility: Any, *, badges: list[str]) -> Card:
     snippet = parts[1].split(_SNIPPET) if len(parts) == 3 else []
     if len(snippet) != 2:
         raise ValueError("partials/facility_card.html must wrap its snippet in two cuts ({{ snippet_cut }})")
-    return Card(head=parts[0], snippet_head=snippet[0], snippet_tail=snippet[1], tail=parts[2])
+    separators: list[str] = []
+    pieces = [_piece(text, separators) for text in (parts[0], snippet[0], snippet[1], parts[2])]
+    return _CardShape(*pieces, separator=separators[0] if separators else "")
+
+
+def _piece(text: str, separators: list[str]) -> _Piece:
+    """Cut `text` at its slots; the two badge slots become one ("badges"), and the markup
+    between them the separator of any number of badges."""
+    parts = _SLOT.split(text)
+    statics, fields = list(parts[0::2]), list(parts[1::2])
+    while "badgea" in fields:
+        i = fields.index("badgea")
+        if fields[i + 1 : i + 2] != ["badgeb"]:
+            raise ValueError("partials/facility_card.html must list the badges in one loop")
+        separators.append(statics[i + 1])
+        fields[i : i + 2] = ["badges"]
+        statics[i + 1 : i + 2] = []
+    unknown = set(fields) - {*_CARD_FIELDS, "badges"}
+    if unknown or any(_TOKEN in static.lower() for static in statics):
+        # A value changed on its way into the markup (a filter, say): no slot can hold it.
+        raise ValueError(
+            f"partials/facility_card.html shows a card value other than as it is: {unknown or text}"
+        )
+    return _Piece(statics=tuple(statics), fields=tuple(fields))
 
 
 # ~1.5 KB a card: 5,000 is ~8 MB a process, the cards of 250 pages.

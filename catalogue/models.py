@@ -55,6 +55,13 @@ def _search_vector() -> SearchVector:
     return vector
 
 
+def trl_label(trl_min: int | None, trl_max: int | None) -> str:
+    """A facility's readiness levels as pages show them: a range, or one level alone."""
+    if trl_min and trl_max:
+        return f"{trl_min}–{trl_max}" if trl_min != trl_max else str(trl_min)
+    return ""
+
+
 class Facility(BaseModel):
     class State(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -263,9 +270,7 @@ class Facility(BaseModel):
 
     @property
     def trl_label(self) -> str:
-        if self.trl_min and self.trl_max:
-            return f"{self.trl_min}–{self.trl_max}" if self.trl_min != self.trl_max else str(self.trl_min)
-        return ""
+        return trl_label(self.trl_min, self.trl_max)
 
 
 class Equipment(BaseModel):

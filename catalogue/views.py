@@ -166,15 +166,17 @@ def _search_results(
             correction = selectors.suggest_correction(params.q)
         relaxed = _relax_suggestion(request, search)
     cards: list[SafeString] = []
+    facilities: list[Facility] = []
     if view == "map":
         facilities = selectors.facility_page(ids)
     else:
-        facilities, cards = _cards(ids, params=params, index=index, language=language)
+        cards = _cards(ids, params=params, index=index, language=language)
     context = {
         "filterset": filterset,
         "params": params,
         "page": page,
-        "facilities": facilities,
+        "facilities": facilities,  # the map view's rows
+        "hit_ids": ids,
         "count": paginator.count,
         "facets": facets,
         "facets_html": facets_html(facets, language=language),
@@ -195,21 +197,21 @@ def _search_results(
     return {"html": html, "count": paginator.count}
 
 
-def _cards(
-    ids: list[int], *, params: selectors.SearchParams, index: Any, language: str
-) -> tuple[list[Facility], list[SafeString]]:
-    """The page's result cards, and the rows read for them: only those of cards that no
-    earlier search of this catalogue version rendered in this process."""
+def _cards(ids: list[int], *, params: selectors.SearchParams, index: Any, language: str) -> list[SafeString]:
+    """The page's result cards: the rows read only for those that no earlier search of
+    this catalogue version rendered in this process."""
     version = catalogue_version() if engine_memory() else None
     known = {} if version is None else search_cards.get_many(version=version, scope=language, ids=ids)
-    facilities = selectors.facility_page([pk for pk in ids if pk not in known])
-    rendered = {f.pk: card(f, badges=_badges(index, f.technologies)) for f in facilities}
+    rendered = {
+        data.pk: card(data, badges=_badges(index, data.technologies))
+        for data in selectors.facility_cards([pk for pk in ids if pk not in known])
+    }
     if version is not None and rendered:
         search_cards.put_many(version=version, scope=language, values=rendered)
     known.update(rendered)
     shown = [pk for pk in ids if pk in known]  # a row deleted since the hits were read is left out
     snippets = selectors.highlights(facility_ids=shown, q=params.q, language=language)
-    return facilities, [known[pk].html(snippets.get(pk)) for pk in shown]
+    return [known[pk].html(snippets.get(pk)) for pk in shown]
 
 
 def _badges(index: Any, codes: list[str]) -> list[str]:

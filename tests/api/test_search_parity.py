@@ -144,7 +144,8 @@ def catalogue(django_db_setup, django_db_blocker):
 def _browser(client, params: dict[str, object]) -> tuple[list[str], int]:
     response = client.get("/facilities/", params)
     assert response.status_code == 200
-    return [f.slug for f in response.context["facilities"]], response.context["count"]
+    slugs = dict(Facility.objects.filter(pk__in=response.context["hit_ids"]).values_list("pk", "slug"))
+    return [slugs[pk] for pk in response.context["hit_ids"]], response.context["count"]
 
 
 def _api(api, params: dict[str, object]) -> tuple[list[str], int]:

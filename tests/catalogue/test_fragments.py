@@ -7,6 +7,7 @@ import random
 import pytest
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.safestring import mark_safe
 
 from catalogue import fragments, selectors
 from catalogue.cache import VersionMemory
@@ -132,7 +133,7 @@ def test_a_card_without_words_has_no_snippet(client, shaker):
 
 
 def test_cards_of_an_older_version_are_never_shown(shaker):
-    card = fragments.card(shaker, badges=[])
+    card = fragments.card(selectors.card_data(shaker), badges=[])
     memory = VersionMemory(size=10)
     memory.put_many(version=2, scope="en", values={shaker.pk: card})
     memory.put_many(version=1, scope="en", values={shaker.pk + 1: card})
@@ -143,9 +144,66 @@ def test_cards_of_an_older_version_are_never_shown(shaker):
 
 
 def test_the_memory_keeps_at_most_its_size(shaker):
-    card = fragments.card(shaker, badges=[])
+    card = fragments.card(selectors.card_data(shaker), badges=[])
     memory = VersionMemory(size=2)
     memory.put_many(version=1, scope="en", values={1: card, 2: card})
     memory.get_many(version=1, scope="en", ids=[1])
     memory.put_many(version=1, scope="en", values={3: card})
     assert set(memory.get_many(version=1, scope="en", ids=[1, 2, 3])) == {1, 3}
+
+
+# --- result cards filled into their shape ---------------------------------------------------
+
+
+def _card_by_template(facility, badges):
+    return render_to_string(
+        "catalogue/partials/facility_card.html",
+        {"facility": facility, "badges": badges, "snippet": "", "heading_level": 3, "compare": True},
+    )
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_a_filled_card_equals_the_templates_rendering(flanders, language):
+    rng = random.Random(language)
+    with translation.override(language):
+        for i in range(40):
+            facility = FacilityFactory(
+                published=True,
+                region=flanders,
+                name=rng.choice(["Shaker hall", 'Lab <b>"Ø&Å"</b>', "Tom's & Jerry's"]) + f" {i}",
+                acronym=rng.choice(["", "SH", "<&>"]),
+                city=rng.choice(["", "Gent", "Sint-Niklaas & Co"]),
+                tagline_en=rng.choice(["", "Vibration <testing> & more"]),
+                trl_min=rng.choice([None, 3]),
+                trl_max=rng.choice([None, 3, 7]),
+            )
+            badges = rng.sample(["Photonics", "Nano & <micro>", "Materials"], rng.randint(0, 3))
+            [data] = selectors.facility_cards([facility.pk])  # as the search page reads it
+            assert data == selectors.card_data(facility)
+            card = fragments.card(data, badges=badges)
+            assert card.html(None) == _card_by_template(facility, badges)
+            with_snippet = card.html(mark_safe("<mark>x</mark>"))
+            assert with_snippet == render_to_string(
+                "catalogue/partials/facility_card.html",
+                {
+                    "facility": facility,
+                    "badges": badges,
+                    "snippet": mark_safe("<mark>x</mark>"),
+                    "heading_level": 3,
+                    "compare": True,
+                },
+            )
+
+
+def test_a_card_template_that_changes_a_value_is_refused(flanders, settings, tmp_path):
+    (tmp_path / "catalogue" / "partials").mkdir(parents=True)
+    (tmp_path / "catalogue" / "partials" / "facility_card.html").write_text(
+        "<h3>{{ facility.name|upper }}</h3>{{ snippet_cut }}{{ snippet }}{{ snippet_cut }}"
+    )
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+    fragments._card_shapes.clear()
+    try:
+        with pytest.raises(ValueError, match="other than as it is"):
+            fragments.card(selectors.card_data(FacilityFactory(region=flanders)), badges=[])
+    finally:
+        fragments._card_shapes.clear()
