@@ -21,6 +21,7 @@ import re
 import secrets
 import threading
 from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from types import SimpleNamespace
 
@@ -157,7 +158,7 @@ class _Piece:
     statics: tuple[str, ...]
     fields: tuple[str, ...]
 
-    def fill(self, values: dict[str, str], badges: list[str], separator: str) -> str:
+    def fill(self, values: Mapping[str, str], badges: Sequence[str], separator: str) -> str:
         out = [self.statics[0]]
         for i, field in enumerate(self.fields):
             out.append(separator.join(badges) if field == "badges" else values[field])
@@ -241,8 +242,16 @@ def _card_shape(bits: tuple[bool, ...]) -> _CardShape:
     if len(snippet) != 2:
         raise ValueError("partials/facility_card.html must wrap its snippet in two cuts ({{ snippet_cut }})")
     separators: list[str] = []
-    pieces = [_piece(text, separators) for text in (parts[0], snippet[0], snippet[1], parts[2])]
-    return _CardShape(*pieces, separator=separators[0] if separators else "")
+    head, snippet_head, snippet_tail, tail = (
+        _piece(text, separators) for text in (parts[0], snippet[0], snippet[1], parts[2])
+    )
+    return _CardShape(
+        head=head,
+        snippet_head=snippet_head,
+        snippet_tail=snippet_tail,
+        tail=tail,
+        separator=separators[0] if separators else "",
+    )
 
 
 def _piece(text: str, separators: list[str]) -> _Piece:

@@ -259,6 +259,16 @@ class Facility(BaseModel):
                 ],
                 name="facility_facet_columns",
             ),
+            # The order of a search without words (every published facility): read in
+            # order from this instead of sorting every published row, 245 ms at 100,000
+            # facilities (catalogue.selectors._order).
+            models.Index(
+                F("completeness").desc(),
+                F("last_verified_at").desc(nulls_last=True),
+                F("id"),
+                condition=Q(state="published"),
+                name="facility_browse_order",
+            ),
         ]
 
     def __str__(self) -> str:

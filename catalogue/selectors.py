@@ -418,10 +418,20 @@ def facility_cards(ids: list[int]) -> list[CardData]:
     columns (names and taglines in the page's language, falling back as the model's
     fields do), without model instances (for ten cards: 0.2 ms of CPU instead of 1.7)."""
     rows = Facility.objects.filter(pk__in=ids).values_list(*_CARD_COLUMNS)
-    found = {
-        row[0]: CardData(*row[:9], trl_label=trl_label(row[9], row[10]))  # type: ignore[call-arg]
-        for row in rows
-    }
+    found = {}
+    for pk, slug, name, acronym, city, tagline, technologies, host, region, trl_min, trl_max in rows:
+        found[pk] = CardData(
+            pk=pk,
+            slug=slug,
+            name=name,
+            acronym=acronym,
+            city=city,
+            tagline=tagline,
+            technologies=technologies,
+            host_name=host,
+            region_name=region,
+            trl_label=trl_label(trl_min, trl_max),
+        )
     return [found[pk] for pk in ids if pk in found]
 
 

@@ -30,3 +30,27 @@ def test_without_a_superuser_it_says_so_and_changes_nothing(caplog, as_plain_rol
         assert tune_text_search() is False
     assert match_cost() == 1
     assert "needs a superuser" in caplog.text
+
+
+def test_what_every_search_reads_is_kept_in_the_row():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'catalogue_facility'::regclass"
+            " AND attname IN ('search_vector', 'search_names', 'name_en', 'technologies')"
+        )
+        storage = dict(cursor.fetchall())
+    assert storage == {"search_vector": "m", "search_names": "m", "name_en": "m", "technologies": "m"}
+
+
+def test_a_search_without_words_reads_its_order_from_the_browse_index(db):
+    from catalogue import selectors
+
+    sql, args = selectors.hits_sql(selectors.SearchParams())
+    with connection.cursor() as cursor:
+        # Tiny test tables are cheaper to sort than to read by index: take sorting away, so
+        # that the plan shows whether the index holds the order the search asks for.
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute(f"EXPLAIN {sql}", args)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "facility_browse_order" in plan
+    assert "Sort" not in plan
