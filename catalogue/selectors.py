@@ -22,7 +22,6 @@ from typing import Any, overload
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
@@ -668,7 +667,7 @@ def facet_index() -> FacetIndex:
     tests: their transactions never commit, so no version moves) it is built every call.
     """
     global _facet_index
-    from catalogue.cache import ENGINE_MEMORY_SECONDS, catalogue_version, engine_memory
+    from catalogue.cache import ENGINE_MEMORY_SECONDS, catalogue_version, computed_once, engine_memory
 
     if not engine_memory():
         return _build_facet_index(None)
@@ -683,11 +682,9 @@ def facet_index() -> FacetIndex:
         current = _facet_index
         if current is not None and current.version == version:
             return current
-        key = f"facet-index:{version}"
-        shared = cache.get(key)
-        if not isinstance(shared, FacetIndex):
-            shared = _build_facet_index(version)
-            cache.set(key, shared, timeout=ENGINE_MEMORY_SECONDS)
+        shared = computed_once(
+            f"facet-index:{version}", lambda: _build_facet_index(version), timeout=ENGINE_MEMORY_SECONDS
+        )
         _facet_index = shared
     return shared
 
@@ -779,17 +776,21 @@ def public_hits(params: SearchParams) -> Hits:
 
 
 def _load_or_query_hits(key: str, params: SearchParams) -> Hits:
-    from catalogue.cache import ENGINE_MEMORY_SECONDS
+    from catalogue.cache import ENGINE_MEMORY_SECONDS, computed_once
 
-    stored = cache.get(key)
-    if isinstance(stored, tuple) and len(stored) == 2:
-        params.name_matches, ids_bytes = stored
+    computed: list[Hits] = []
+
+    def query() -> tuple[bool | None, bytes]:
+        computed.append(_query_hits(params))
+        return params.name_matches, computed[0].ids.tobytes()
+
+    params.name_matches, ids_bytes = computed_once(key, query, timeout=ENGINE_MEMORY_SECONDS)
+    if computed:
+        hits = computed[0]
+    else:
         ids = array("q")
         ids.frombytes(ids_bytes)
         hits = Hits(ids=ids, bits=bitset(ids))
-    else:
-        hits = _query_hits(params)
-        cache.set(key, (params.name_matches, hits.ids.tobytes()), timeout=ENGINE_MEMORY_SECONDS)
     _hits[key] = hits
     while len(_hits) > HITS_KEPT:
         _hits.popitem(last=False)

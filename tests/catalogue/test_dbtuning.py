@@ -54,3 +54,9 @@ def test_a_search_without_words_reads_its_order_from_the_browse_index(db):
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "facility_browse_order" in plan
     assert "Sort" not in plan
+
+
+def test_the_portals_connections_run_no_parallel_query_by_default():
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_parallel_workers_per_gather")
+        assert cursor.fetchone()[0] == "0"

@@ -308,3 +308,66 @@ def test_a_client_holding_the_list_gets_a_304_before_the_list_is_built(client, l
     again = client.get(url, HTTP_IF_NONE_MATCH=etag)
     assert again.status_code == 304
     assert cache.get(key) is None  # the list was not built for a client that has it
+
+
+# --- one computation of a value at a time, across processes -------------------------------
+
+
+def _key() -> str:
+    import uuid
+
+    return f"test-computed-once:{uuid.uuid4().hex}"
+
+
+def _in_thread(fn):
+    import threading
+
+    out: list[object] = []
+    thread = threading.Thread(target=lambda: out.append(fn()))
+    thread.start()
+    return thread, out
+
+
+def test_a_value_being_computed_elsewhere_is_waited_for_not_computed_again():
+    from django.core.cache import cache
+
+    from catalogue.cache import computed_once
+
+    key = _key()
+    calls: list[int] = []
+    assert cache.add(f"{key}:computing", 1, timeout=30)  # another process is computing it
+    thread, out = _in_thread(lambda: computed_once(key, lambda: calls.append(1) or "mine", timeout=60))
+    cache.set(key, "theirs", timeout=60)
+    thread.join(timeout=10)
+    assert out == ["theirs"]
+    assert calls == []
+
+
+def test_a_computation_that_went_without_a_value_is_done_again():
+    from django.core.cache import cache
+
+    from catalogue.cache import computed_once
+
+    key = _key()
+    assert cache.add(f"{key}:computing", 1, timeout=30)
+    thread, out = _in_thread(lambda: computed_once(key, lambda: "mine", timeout=60))
+    cache.delete(f"{key}:computing")  # the other process failed: no value, no lock
+    thread.join(timeout=10)
+    assert out == ["mine"]
+    assert cache.get(key) == "mine"
+
+
+def test_a_failed_computation_leaves_no_lock_behind():
+    from django.core.cache import cache
+
+    from catalogue.cache import computed_once
+
+    key = _key()
+
+    def fail():
+        raise RuntimeError("database gone")
+
+    with pytest.raises(RuntimeError):
+        computed_once(key, fail, timeout=60)
+    assert cache.get(f"{key}:computing") is None
+    assert computed_once(key, lambda: "second try", timeout=60) == "second try"
