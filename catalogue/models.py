@@ -283,6 +283,45 @@ class Facility(BaseModel):
         return trl_label(self.trl_min, self.trl_max)
 
 
+class SearchDocument(models.Model):
+    """What a word search of the public catalogue reads of each published facility: its
+    search vector and its names (the tie-break of equal ranks, per language).
+
+    A copy, kept by database triggers on the facility table (migration 0009), so that
+    every write path keeps it, the bulk ones too: a row per published facility, gone when
+    the facility is unpublished or deleted. Nothing writes it from Python. Why a copy: a
+    facility row holds its descriptions in eight languages beside the vector, one row a
+    page, so ranking a broad word read a page per hit; these rows are two a page, and
+    the 29 searches of the benchmark's mix at 100,000 facilities took 1,443 instead of
+    2,125 ms in the database (bench/). Vector and names stay in the row (`STORAGE MAIN`):
+    names moved out of line made the sort fetch each from TOAST per comparison.
+    """
+
+    facility = models.OneToOneField(
+        Facility,
+        primary_key=True,
+        on_delete=models.DO_NOTHING,  # the trigger deletes the row with its facility
+        db_constraint=False,
+        related_name="+",
+    )
+    vector = SearchVectorField()
+    name = models.CharField(max_length=200)
+    name_en = models.CharField(max_length=200, null=True)  # noqa: DJ001  (copies of modeltranslation's nullable columns)
+    name_nl = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_cs = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_et = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_de = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_it = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_lv = models.CharField(max_length=200, null=True)  # noqa: DJ001
+    name_sv = models.CharField(max_length=200, null=True)  # noqa: DJ001
+
+    class Meta:
+        indexes = [GinIndex(fields=["vector"], name="searchdocument_vector")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Equipment(BaseModel):
     class Status(models.TextChoices):
         OPERATIONAL = "operational", _("Operational")

@@ -30,8 +30,10 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import build_localized_fieldname
+from modeltranslation.utils import get_language as translated_language
 
-from catalogue.models import Equipment, Facility, Service, trl_label
+from catalogue.models import Equipment, Facility, SearchDocument, Service, trl_label
 from core.models import Organisation, Region, Term
 from core.scoping import public_or_viewable, scope_editable, scope_viewable
 from core.selectors import TermIndex, term_index
@@ -301,8 +303,8 @@ def _compiled(params: SearchParams, positive: str) -> str:
             matched = False
             if params.compiled:
                 cursor.execute(
-                    "SELECT EXISTS (SELECT 1 FROM catalogue_facility WHERE state = 'published'"
-                    " AND search_vector @@ %s::tsquery)",
+                    # The search documents are the published facilities' vectors.
+                    "SELECT EXISTS (SELECT 1 FROM catalogue_searchdocument WHERE vector @@ %s::tsquery)",
                     [params.compiled],
                 )
                 matched = cursor.fetchone()[0]
@@ -800,7 +802,10 @@ def _load_or_query_hits(key: str, params: SearchParams) -> Hits:
 def hits_sql(params: SearchParams) -> tuple[str, list[Any]]:
     """The query of `public_hits`: every match of the words, in order, as one string of ids.
 
-    Decides (on `params`) whether near-miss names join the hits, as the page does.
+    Decides (on `params`) whether near-miss names join the hits, as the page does. Words
+    ranked by relevance, the bulk of the searches, are answered from the search documents
+    (`SearchDocument`); the other orders and the near-miss names from the facility rows,
+    in the same order (`tests/catalogue/test_search_documents.py`).
     """
     unfiltered = SearchParams(
         q=params.q,
@@ -809,7 +814,9 @@ def hits_sql(params: SearchParams) -> tuple[str, list[Any]]:
         rewritten=params.rewritten,
         compiled=params.compiled,
     )
-    qs = facility_search_queryset(user=None, params=unfiltered).values("pk")
+    qs = _document_hits(unfiltered)
+    if qs is None:
+        qs = facility_search_queryset(user=None, params=unfiltered).values("pk")
     sql, args = qs.query.sql_with_params()
     params.name_matches, params.rewritten, params.compiled = (
         unfiltered.name_matches,
@@ -817,6 +824,27 @@ def hits_sql(params: SearchParams) -> tuple[str, list[Any]]:
         unfiltered.compiled,
     )
     return f"SELECT array_to_string(ARRAY({sql}), ',')", list(args)
+
+
+def _document_hits(params: SearchParams) -> QuerySet[Any] | None:
+    """The ids the words match, by relevance, from the search documents; None where those
+    cannot answer: another order, no words but exclusions, or near-miss names."""
+    if not params.q or params.sort not in ("", "relevance"):
+        return None
+    positive, excluded = split_exclusions(params.q)
+    if not positive or _use_name_matches(params, positive):
+        return None
+    query = CompiledQuery(_compiled(params, positive))
+    qs = SearchDocument.objects.filter(vector=query)
+    if excluded:
+        qs = qs.exclude(vector=text_query(excluded))
+    # Equal ranks by name in the page's language, as modeltranslation orders `name`.
+    name = build_localized_fieldname("name", translated_language())
+    return (
+        qs.annotate(rank=SearchRank(F("vector"), query, cover_density=False))
+        .order_by("-rank", name, "pk")
+        .values("pk")
+    )
 
 
 def _query_hits(params: SearchParams) -> Hits:

@@ -668,25 +668,32 @@ def execute_plan(
     return plan.counts
 
 
+SEARCH_INDEXES = ("facility_search_vector", "searchdocument_vector")
+
+
 def merge_pending_search_entries() -> bool:
-    """Merge the search index's pending list now (searches read it entry by entry), rather
-    than leave it to autovacuum. PostgreSQL lets only the index's owner (or a superuser)
-    do it: for another role, say so and leave it (False)."""
+    """Merge the search indexes' pending lists now (searches read them entry by entry),
+    rather than leave it to autovacuum. PostgreSQL lets only an index's owner (or a
+    superuser) do it: for another role, say so and leave it (False)."""
+    merged_all = True
     with connection.cursor() as cursor:
-        cursor.execute(
-            # to_regclass: a missing or renamed index is no reason to undo the import.
-            "SELECT CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN gin_clean_pending_list(c.oid) END"
-            " FROM pg_class c WHERE c.oid = to_regclass('facility_search_vector')"
-        )
-        row = cursor.fetchone()
-        merged = row[0] if row else None
-    if merged is None:
-        logger.warning(
-            "The database role does not own the index facility_search_vector (or it is missing): an import's "
-            "entries stay in its pending list until autovacuum merges them (searches are "
-            "slower until then)."
-        )
-    return merged is not None
+        for name in SEARCH_INDEXES:
+            cursor.execute(
+                # to_regclass: a missing or renamed index is no reason to undo the import.
+                "SELECT CASE WHEN pg_has_role(c.relowner, 'USAGE') THEN gin_clean_pending_list(c.oid) END"
+                " FROM pg_class c WHERE c.oid = to_regclass(%s)",
+                [name],
+            )
+            row = cursor.fetchone()
+            if row is None or row[0] is None:
+                merged_all = False
+                logger.warning(
+                    "The database role does not own the index %s (or it is missing): an import's "
+                    "entries stay in its pending list until autovacuum merges them (searches are "
+                    "slower until then).",
+                    name,
+                )
+    return merged_all
 
 
 # Up to this much of an import's index entries wait in the pending list. A search scans it

@@ -139,3 +139,25 @@ def test_a_missing_search_index_leaves_the_merge_and_says_so(caplog):
         cursor.execute("DROP INDEX facility_search_vector")  # undone with the test's transaction
     assert merge_pending_search_entries() is False
     assert "or it is missing" in caplog.text
+
+
+@pytest.mark.django_db
+def test_an_import_that_changes_a_published_facility_changes_what_the_search_reads(
+    check_file, host, flanders
+):
+    from catalogue.models import SearchDocument
+    from catalogue.selectors import text_query
+
+    lab = FacilityFactory(
+        published=True, region=flanders, host=host, slug="shaker-hall", description_en="Old text."
+    )
+    job = check_file(
+        b"slug,name_en,host,description_en\nshaker-hall,Shaker hall,flanders-make,Xylophone resonance chambers.\n"
+    )
+    assert not job.row_errors, job.row_errors
+    services.import_job_confirm(job=job)
+    services.import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+
+    assert job.status == ImportJob.Status.DONE, job.row_errors
+    assert SearchDocument.objects.filter(pk=lab.pk, vector=text_query("xylophone")).exists()
