@@ -31,7 +31,7 @@ from catalogue.cache import cached, catalogue_version, engine_memory, search_cac
 from catalogue.enquiries import selectors as enquiry_selectors
 from catalogue.enquiries.inbox import human_duration
 from catalogue.filters import SORTS, FacilityFilterSet
-from catalogue.fragments import card, facets_html, search_cards
+from catalogue.fragments import card, facets_html, search_cards, search_page
 from catalogue.models import EnquiryThread, Facility
 from core.models import Region, Term
 from core.pagecache import CSRF_SLOT, release, shareable, with_visitor_token
@@ -127,15 +127,22 @@ def _render_search(
         kind="search-page", pairs=[(k, v) for k, vs in request.GET.lists() for v in vs], language=language
     )
     part = cached(key, lambda: _search_results(request, filterset, params, index, language))
+    count_html = render_to_string("catalogue/partials/result_count.html", {"count": part["count"]})
     context = {
         "params": params,
         "count": part["count"],
+        "count_html": count_html,
         "sorts": SORTS,
         "view": "map" if request.GET.get("view") == "map" else "list",
         "results_html": mark_safe(part["html"]),  # noqa: S308  (rendered by our template, autoescaped)
     }
     if csrf_token is not None:
         context["csrf_token"] = csrf_token
+        if not htmx:
+            # The page every anonymous visitor of the URL gets: filled into its shape.
+            return HttpResponse(
+                search_page(request, context=context, results_html=part["html"], count_html=count_html)
+            )
     template = "catalogue/partials/results_htmx.html" if htmx else "catalogue/search.html"
     return render(request, template, context)
 

@@ -207,3 +207,47 @@ def test_a_card_template_that_changes_a_value_is_refused(flanders, settings, tmp
             fragments.card(selectors.card_data(FacilityFactory(region=flanders)), badges=[])
     finally:
         fragments._card_shapes.clear()
+
+
+# --- the search page filled into its shape ---------------------------------------------------
+
+
+def _without_tokens(html: str) -> str:
+    import re
+
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', 'name="csrfmiddlewaretoken" value=""', html)
+
+
+@pytest.mark.parametrize("language", ["en", "cs"])
+def test_a_filled_search_page_equals_the_templates_rendering(client, catalogue, monkeypatch, language):
+    from catalogue import views
+
+    urls = [
+        "/facilities/",
+        "/facilities/?q=testing",
+        "/facilities/?q=testing&sort=name&view=map",
+        "/facilities/?q=%3Cscript%3E%22%27%26+lab&region=flanders",
+        "/facilities/?q=nothing-matches-this",
+        "/facilities/?ket=photonics&trl=7&sort=verified&page=2",
+        "/facilities/?q=Testing+lab+1&x=%E2%9C%93%20%2F%3F",
+    ]
+    client.cookies["django_language"] = language
+    filled = [client.get(url).content.decode() for url in urls]
+    monkeypatch.setattr(
+        views,
+        "search_page",
+        lambda request, *, context, results_html, count_html: render_to_string(
+            "catalogue/search.html", context, request=request
+        ),
+    )
+    rendered = [client.get(url).content.decode() for url in urls]
+    for url, fast, slow in zip(urls, filled, rendered, strict=True):
+        assert f'lang="{language}"' in fast
+        assert _without_tokens(fast) == _without_tokens(slow), url
+
+
+def test_a_changed_setting_reaches_the_filled_search_page(client, catalogue, settings):
+    settings.DEMO_MODE = False
+    assert "Sample data" not in client.get("/facilities/").content.decode()
+    settings.DEMO_MODE = True
+    assert "Sample data" in client.get("/facilities/").content.decode()
