@@ -133,10 +133,20 @@ ENGINE_MEMORY_SECONDS = 3600
 
 
 def cached(key: str, compute: Callable[[], Any]) -> Any:
-    """`compute()` once per key while the catalogue does not change."""
+    """`compute()` once per key while the catalogue does not change.
+
+    No lock across processes (`computed_once`): what is cached here (pages, lists) is a
+    few milliseconds over the engine's memory, less than the two more round trips to
+    Redis a lock costs every miss; the costly parts (hits, facet index) take the lock.
+    """
+    seconds = settings.SEARCH_CACHE_SECONDS
     if not search_caching():
         return compute()
-    return computed_once(key, compute, timeout=settings.SEARCH_CACHE_SECONDS)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout=seconds)
+    return value
 
 
 # How long one computation may hold its key's lock: past it (a process killed while
