@@ -1,11 +1,14 @@
 """gunicorn's settings, shared by the container (Dockerfile, docker-compose.yml) and the
 benchmarks (bench/run.py), so that what is measured is what is deployed.
 
-Two processes (one per core of the small server the targets are set for), each with a
-few threads: a request mostly waits on PostgreSQL or Redis, and with threads a cached
-page is not queued behind a long search in the same process. The thread count is kept
-small because Python runs one thread at a time per process. `GUNICORN_WORKERS` and
-`GUNICORN_THREADS` override them for a bigger machine.
+Two processes (one per core of the small server the targets are set for), each with
+two threads: while one thread waits on PostgreSQL or Redis the other serves, so a cached
+page is not queued behind a long search in the same process. More threads cost more
+than they give, as Python runs one thread at a time per process and the threads then
+contend for it: the benchmark's search mix (four clients, issue #6) gave 313 requests a
+second at 10,000 facilities and a p95 of 122 ms at 100,000 with two threads, 301 and
+137 ms with four. `GUNICORN_WORKERS` and `GUNICORN_THREADS` override them for a bigger
+machine.
 """
 
 import os
@@ -23,7 +26,7 @@ from core.logging import redact_private_links
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "2"))
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
 # Keep-alive connections from the reverse proxy (and the benchmark's clients).
 keepalive = 5
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
