@@ -76,7 +76,7 @@ class FacilityFilterSet(django_filters.FilterSet):
                 filt.extra["choices"] = [(str(level), f"TRL {level}") for level in TRL_LEVELS]
             else:
                 assert facet.vocabulary is not None
-                filt.extra["choices"] = [(t.code, t.label) for t in self.index.terms(facet.vocabulary)]
+                filt.extra["choices"] = list(self.index.labels(facet.vocabulary).items())
 
     def _ignore(self, queryset: QuerySet[Facility], name: str, value: Any) -> QuerySet[Facility]:
         # Filtering happens in one place, `filter_queryset`, through the selector.

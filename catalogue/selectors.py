@@ -958,11 +958,7 @@ def _facet_values(facet: Facet, index: TermIndex, regions: list[tuple[str, str]]
     if facet.param == "trl":
         return [(str(level), f"TRL {level}") for level in TRL_LEVELS]
     assert facet.vocabulary is not None
-    return [
-        (t.code, str(t.label))
-        for t in sorted(index.terms(facet.vocabulary), key=lambda t: (t.order, t.code))
-        if not t.deprecated
-    ]
+    return index.facet_values(facet.vocabulary)
 
 
 # --- highlights -----------------------------------------------------------------------

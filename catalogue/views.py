@@ -223,8 +223,7 @@ def _cards(ids: list[int], *, params: selectors.SearchParams, index: Any, langua
 
 def _badges(index: Any, codes: list[str]) -> list[str]:
     """The labels of a facility's technologies in the vocabulary's order (as in the facets)."""
-    terms = [t for c in codes if (t := index.get(Term.Vocabulary.KET, c)) and not t.deprecated]
-    return [str(t.label) for t in sorted(terms, key=lambda t: (t.order, t.code))]
+    return [label for code, label in index.facet_values(Term.Vocabulary.KET) if code in codes]
 
 
 def _query_without(request: HttpRequest, *keys: str) -> str:

@@ -251,3 +251,20 @@ def test_a_changed_setting_reaches_the_filled_search_page(client, catalogue, set
     assert "Sample data" not in client.get("/facilities/").content.decode()
     settings.DEMO_MODE = True
     assert "Sample data" in client.get("/facilities/").content.decode()
+
+
+def test_labels_are_those_of_the_active_language_and_deprecated_terms_offer_no_facet(db):
+    term = Term.objects.get(vocabulary=Term.Vocabulary.KET, code="photonics")
+    term.label_de = "Photonik (de)"
+    term_save(term=term, changed_fields=["label_de"])
+    index = term_index()
+    with translation.override("en"):
+        assert index.labels(Term.Vocabulary.KET)["photonics"] == term.label_en
+    with translation.override("de"):
+        assert index.labels(Term.Vocabulary.KET)["photonics"] == "Photonik (de)"
+        assert ("photonics", "Photonik (de)") in index.facet_values(Term.Vocabulary.KET)
+    term.deprecated = True
+    term_save(term=term, changed_fields=["deprecated"])
+    index = term_index()
+    assert "photonics" in index.labels(Term.Vocabulary.KET)  # still read on old records
+    assert "photonics" not in dict(index.facet_values(Term.Vocabulary.KET))
