@@ -1,4 +1,5 @@
-"""The search page's facet lists and result cards, built from pieces rendered once (issue #6).
+"""The search page, its facet lists and its result cards, built from pieces rendered
+once (issue #6).
 
 The 67 facet values of every search state are the same markup with other counts and
 ticks: rendering them through the template cost ~2 ms of a search state's ~17 ms of CPU
@@ -9,10 +10,15 @@ a search state's lists are assembled from the cut pieces, its counts put in thei
 The markup, and every condition on a value, stay in the template.
 
 A result card is the same in every search it shows up in but for its snippet (the
-description with the words marked): each is rendered once per catalogue version and
-language with the snippet cut out (`search_cards`), so a search state renders, and reads
-the rows of, only the cards no earlier search of this version showed (two in five in
-the benchmark's mix were shown before).
+description with the words marked): each is made once per catalogue version and
+language with the snippet cut out (`search_cards`), so a search state reads and makes
+only the cards no earlier search of this version showed (two in five in the
+benchmark's mix were shown before). Cards and the anonymous search page are made by
+filling *shapes*: the template rendered once with slots for the values (`card`,
+`search_page`). A template rendered into a shape shows each slotted value as it is
+(escaped, or `urlencode`d for the page's path) and tests it only for being empty;
+anything else is refused when the shape is built, or caught by the tests that hold a
+filled card or page equal to the template's own rendering.
 """
 
 from __future__ import annotations
