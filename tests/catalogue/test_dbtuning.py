@@ -40,6 +40,15 @@ def test_what_every_search_reads_is_kept_in_the_row():
         )
         storage = dict(cursor.fetchall())
     assert storage == {"search_vector": "m", "search_names": "m", "name_en": "m", "technologies": "m"}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'catalogue_searchdocument'::regclass"
+            " AND attnum > 0 AND NOT attisdropped AND attname <> 'facility_id'"
+        )
+        documents = dict(cursor.fetchall())
+    # Every column of the search documents is read for every hit (the vector to rank,
+    # the names to break ties): all in the row.
+    assert set(documents.values()) == {"m"}, documents
 
 
 def test_a_search_without_words_reads_its_order_from_the_browse_index(db):
