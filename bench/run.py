@@ -129,11 +129,17 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# Without REDIS_URL, a Redis on the default local port is used if it answers: the portal
+# is deployed with one (docker-compose.yml), and without it each gunicorn process keeps
+# its own cache, computing every page, hit list and facet index once per process (at
+# 100,000 facilities a p95 of 229 instead of 164 ms, in one run each from a fresh clone).
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
 def _redis_url() -> str | None:
-    """The Redis of REDIS_URL when it answers: the search cache is shared there, as deployed."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        return None
+    """The Redis of REDIS_URL (else a local one) when it answers: the search cache is
+    shared there, as deployed."""
+    url = os.environ.get("REDIS_URL") or LOCAL_REDIS
     parts = urlparse(url)
     try:
         with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or 6379), timeout=2) as sock:
