@@ -170,7 +170,8 @@ def computed_once(key: str, compute: Callable[[], Any], *, timeout: int) -> Any:
     if value is not None:
         return value
     lock = f"{key}:computing"
-    if not cache.add(lock, 1, timeout=COMPUTING_SECONDS):
+    owner = cache.add(lock, 1, timeout=COMPUTING_SECONDS)
+    if not owner:
         deadline = time.monotonic() + COMPUTING_SECONDS
         while time.monotonic() < deadline:
             time.sleep(_WAIT_STEP)
@@ -178,12 +179,14 @@ def computed_once(key: str, compute: Callable[[], Any], *, timeout: int) -> Any:
             if value is not None:
                 return value
             if cache.get(lock) is None:
+                owner = cache.add(lock, 1, timeout=COMPUTING_SECONDS)
                 break
     try:
         value = compute()
         cache.set(key, value, timeout=timeout)
     finally:
-        cache.delete(lock)
+        if owner:  # never another process's lock
+            cache.delete(lock)
     return value
 
 
