@@ -253,14 +253,20 @@ def _text_match(qs: QuerySet[Facility], params: SearchParams) -> QuerySet[Facili
         # The words match: rank by them alone. Scoring every hit's name by trigram
         # similarity as well cost ~90 of 150 ms for a broad word at 10,000 facilities.
         return qs.annotate(
-            rank=SearchRank(F("search_vector"), query, cover_density=False),
+            rank=relevance("search_vector", query),
             name_similarity=Value(0.0, output_field=FloatField()),
         ).filter(search_vector=query)
     folded = _fold(positive)
     return qs.annotate(
-        rank=SearchRank(F("search_vector"), query, cover_density=False),
+        rank=relevance("search_vector", query),
         name_similarity=RawSQL("word_similarity(%s, search_names)", (folded,), output_field=FloatField()),
     ).filter(Q(search_vector=query) | Q(search_names__trigram_word_similar=folded))
+
+
+def relevance(vector: str, query: SearchQuery) -> SearchRank:
+    """How well a vector column matches the words: the one rank of every word search
+    (facility rows and search documents alike)."""
+    return SearchRank(F(vector), query, cover_density=False)
 
 
 class CompiledQuery(SearchQuery):
@@ -434,22 +440,6 @@ def facility_cards(ids: list[int]) -> list[CardData]:
             trl_label=trl_label(trl_min, trl_max),
         )
     return [found[pk] for pk in ids if pk in found]
-
-
-def card_data(facility: Facility) -> CardData:
-    """`facility_cards` of a facility already read."""
-    return CardData(
-        pk=facility.pk,
-        slug=facility.slug,
-        name=facility.name,
-        acronym=facility.acronym,
-        city=facility.city,
-        tagline=facility.tagline,
-        technologies=facility.technologies,
-        host_name=facility.host.name,
-        region_name=facility.region.name,
-        trl_label=facility.trl_label,
-    )
 
 
 def with_card_data(qs: QuerySet[Facility]) -> QuerySet[Facility]:
@@ -840,11 +830,7 @@ def _document_hits(params: SearchParams) -> QuerySet[Any] | None:
         qs = qs.exclude(vector=text_query(excluded))
     # Equal ranks by name in the page's language, as modeltranslation orders `name`.
     name = build_localized_fieldname("name", translated_language())
-    return (
-        qs.annotate(rank=SearchRank(F("vector"), query, cover_density=False))
-        .order_by("-rank", name, "pk")
-        .values("pk")
-    )
+    return qs.annotate(rank=relevance("vector", query)).order_by("-rank", name, "pk").values("pk")
 
 
 def _query_hits(params: SearchParams) -> Hits:

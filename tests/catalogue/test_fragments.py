@@ -19,6 +19,32 @@ from tests.factories import FacilityFactory
 pytestmark = pytest.mark.django_db
 
 
+def _card_data(facility) -> selectors.CardData:
+    """A card's data read through the model (its translation descriptors), as the page
+    read it before `facility_cards`: what that one query must equal."""
+    return selectors.CardData(
+        pk=facility.pk,
+        slug=facility.slug,
+        name=facility.name,
+        acronym=facility.acronym,
+        city=facility.city,
+        tagline=facility.tagline,
+        technologies=facility.technologies,
+        host_name=facility.host.name,
+        region_name=facility.region.name,
+        trl_label=facility.trl_label,
+    )
+
+
+def _template(settings, tmp_path, name: str, text: str) -> None:
+    """Pages rendered from `text` instead of the project's template `name` (the shapes
+    are forgotten with the setting, catalogue.fragments._forget_shapes)."""
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
+
+
 @pytest.fixture
 def catalogue(flanders, skane):
     rng = random.Random(3)
@@ -69,12 +95,9 @@ def test_a_renamed_value_is_rendered_with_its_new_label(catalogue):
 
 
 def test_a_template_without_its_cuts_is_refused(catalogue, settings, tmp_path):
-    (tmp_path / "catalogue" / "partials").mkdir(parents=True)
-    (tmp_path / "catalogue" / "partials" / "facets.html").write_text(
-        "{% for f in facets %}{{ f }}{% endfor %}"
+    _template(
+        settings, tmp_path, "catalogue/partials/facets.html", "{% for f in facets %}{{ f }}{% endfor %}"
     )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
-    fragments._skeletons.clear()
     facets = selectors.public_search(selectors.SearchParams()).facets(term_index())
     with pytest.raises(ValueError, match="cut"):
         fragments.facets_html(facets, language="en")
@@ -133,7 +156,7 @@ def test_a_card_without_words_has_no_snippet(client, shaker):
 
 
 def test_cards_of_an_older_version_are_never_shown(shaker):
-    card = fragments.card(selectors.card_data(shaker), badges=[])
+    card = fragments.card(_card_data(shaker), badges=[])
     memory = VersionMemory(size=10)
     memory.put_many(version=2, scope="en", values={shaker.pk: card})
     memory.put_many(version=1, scope="en", values={shaker.pk + 1: card})
@@ -144,7 +167,7 @@ def test_cards_of_an_older_version_are_never_shown(shaker):
 
 
 def test_the_memory_keeps_at_most_its_size(shaker):
-    card = fragments.card(selectors.card_data(shaker), badges=[])
+    card = fragments.card(_card_data(shaker), badges=[])
     memory = VersionMemory(size=2)
     memory.put_many(version=1, scope="en", values={1: card, 2: card})
     memory.get_many(version=1, scope="en", ids=[1])
@@ -179,7 +202,7 @@ def test_a_filled_card_equals_the_templates_rendering(flanders, language):
             )
             badges = rng.sample(["Photonics", "Nano & <micro>", "Materials"], rng.randint(0, 3))
             [data] = selectors.facility_cards([facility.pk])  # as the search page reads it
-            assert data == selectors.card_data(facility)
+            assert data == _card_data(facility)
             card = fragments.card(data, badges=badges)
             assert card.html(None) == _card_by_template(facility, badges)
             with_snippet = card.html(mark_safe("<mark>x</mark>"))
@@ -196,17 +219,14 @@ def test_a_filled_card_equals_the_templates_rendering(flanders, language):
 
 
 def test_a_card_template_that_changes_a_value_is_refused(flanders, settings, tmp_path):
-    (tmp_path / "catalogue" / "partials").mkdir(parents=True)
-    (tmp_path / "catalogue" / "partials" / "facility_card.html").write_text(
-        "<h3>{{ facility.name|upper }}</h3>{{ snippet_cut }}{{ snippet }}{{ snippet_cut }}"
+    _template(
+        settings,
+        tmp_path,
+        "catalogue/partials/facility_card.html",
+        "<h3>{{ facility.name|upper }}</h3>{{ snippet_cut }}{{ snippet }}{{ snippet_cut }}",
     )
-    settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [tmp_path]}]
-    fragments._card_shapes.clear()
-    try:
-        with pytest.raises(ValueError, match="other than as it is"):
-            fragments.card(selectors.card_data(FacilityFactory(region=flanders)), badges=[])
-    finally:
-        fragments._card_shapes.clear()
+    with pytest.raises(ValueError, match="other than as it is"):
+        fragments.card(_card_data(FacilityFactory(region=flanders)), badges=[])
 
 
 # --- the search page filled into its shape ---------------------------------------------------

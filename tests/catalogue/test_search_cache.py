@@ -319,42 +319,41 @@ def _key() -> str:
     return f"test-computed-once:{uuid.uuid4().hex}"
 
 
-def _in_thread(fn):
-    import threading
-
-    out: list[object] = []
-    thread = threading.Thread(target=lambda: out.append(fn()))
-    thread.start()
-    return thread, out
-
-
-def test_a_value_being_computed_elsewhere_is_waited_for_not_computed_again():
+def test_a_value_being_computed_elsewhere_is_waited_for_not_computed_again(monkeypatch):
     from django.core.cache import cache
 
-    from catalogue.cache import computed_once
+    from catalogue import cache as search_cache
 
     key = _key()
     calls: list[int] = []
     assert cache.add(f"{key}:computing", 1, timeout=30)  # another process is computing it
-    thread, out = _in_thread(lambda: computed_once(key, lambda: calls.append(1) or "mine", timeout=60))
-    cache.set(key, "theirs", timeout=60)
-    thread.join(timeout=10)
-    assert out == ["theirs"]
+    waits: list[float] = []
+
+    def the_other_finishes(seconds: float) -> None:  # while this one waits
+        waits.append(seconds)
+        cache.set(key, "theirs", timeout=60)
+
+    monkeypatch.setattr(search_cache.time, "sleep", the_other_finishes)
+    assert search_cache.computed_once(key, lambda: calls.append(1) or "mine", timeout=60) == "theirs"
     assert calls == []
+    assert len(waits) == 1
 
 
-def test_a_computation_that_went_without_a_value_is_done_again():
+def test_a_computation_that_went_without_a_value_is_done_again(monkeypatch):
     from django.core.cache import cache
 
-    from catalogue.cache import computed_once
+    from catalogue import cache as search_cache
 
     key = _key()
     assert cache.add(f"{key}:computing", 1, timeout=30)
-    thread, out = _in_thread(lambda: computed_once(key, lambda: "mine", timeout=60))
-    cache.delete(f"{key}:computing")  # the other process failed: no value, no lock
-    thread.join(timeout=10)
-    assert out == ["mine"]
+
+    def the_other_fails(seconds: float) -> None:  # no value, no lock
+        cache.delete(f"{key}:computing")
+
+    monkeypatch.setattr(search_cache.time, "sleep", the_other_fails)
+    assert search_cache.computed_once(key, lambda: "mine", timeout=60) == "mine"
     assert cache.get(key) == "mine"
+    assert cache.get(f"{key}:computing") is None  # its own lock, taken and let go
 
 
 def test_a_failed_computation_leaves_no_lock_behind():
