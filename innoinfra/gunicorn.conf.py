@@ -5,9 +5,10 @@ Two processes (one per core of the small server the targets are set for), each w
 two threads: while one thread waits on PostgreSQL or Redis the other serves, so a cached
 page is not queued behind a long search in the same process. More threads cost more
 than they give, as Python runs one thread at a time per process and the threads then
-contend for it: the benchmark's search mix (four clients, issue #6) gave 313 requests a
-second at 10,000 facilities and a p95 of 122 ms at 100,000 with two threads, 301 and
-137 ms with four. `GUNICORN_WORKERS` and `GUNICORN_THREADS` override them for a bigger
+contend for it. With the benchmark's search mix (four clients, issue #6) and the same
+code, two threads against four gave 313 against 301 requests a second at 10,000
+facilities (two bench runs) and 280 against 270 (the mix against one server); at
+100,000, 125 against 120 requests a second at the same p95 (135 and 134 ms). `GUNICORN_WORKERS` and `GUNICORN_THREADS` override them for a bigger
 machine.
 """
 

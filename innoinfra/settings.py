@@ -138,9 +138,9 @@ DATABASES = {
 #
 # No parallel query by default: on the small server the portal is sized for (two cores)
 # a search's parallel workers take the cores of the requests beside it. Under the
-# benchmark's four concurrent clients at 100,000 facilities this gave 107-114 searches
-# a second and a p95 of 169-173 ms, against 92-102 and 203-216 ms with two workers a
-# query (bench/). A bigger machine serving few, broad searches may raise it.
+# benchmark's search mix against one server (four clients, 100,000 facilities) this
+# gave 107-114 searches a second and a p95 of 169-173 ms in three runs, against 99 and
+# 203 ms with two workers a query (one run of the same code). A bigger machine serving few, broad searches may raise it.
 DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
     "-c pg_trgm.word_similarity_threshold=0.45 -c jit=off"
     f" -c max_parallel_workers_per_gather={env_int('DB_PARALLEL_WORKERS', 0, minimum=0)}"
